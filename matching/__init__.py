@@ -1,0 +1,1 @@
+"""The matching engine: candidates, scores and reasons. Knows nothing of GraphQL."""

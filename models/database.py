@@ -1,0 +1,89 @@
+"""Opening the database and bringing its schema up to date at start-up.
+
+Several processes may start at once against one empty database, so migrations run under a
+lock: a PostgreSQL advisory lock (held on its own connection for the duration), or an
+exclusive file lock beside the SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate
+
+from settings import tortoise_config
+
+# Any constant works; it only has to be the same in every fixhub process.
+MIGRATION_LOCK_KEY = 0x0F1A_B0B
+
+
+def sqlite_path(database_url: str) -> str | None:
+    if not database_url.startswith("sqlite://"):
+        return None
+    path = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    return None if path in {"", ":memory:"} else path
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    for prefix in ("asyncpg://", "postgresql://"):
+        if database_url.startswith(prefix):
+            return "postgres://" + database_url.removeprefix(prefix)
+    return database_url
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(database_url: str) -> AsyncIterator[None]:
+    path = sqlite_path(database_url)
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        lock_file = open(f"{path}.migrate.lock", "w")  # noqa: SIM115 - held for the block
+        try:
+            # flock blocks the thread, not the loop.
+            await asyncio.to_thread(fcntl.flock, lock_file.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+            lock_file.close()
+        return
+    if database_url.startswith("sqlite://"):
+        yield
+        return
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        try:
+            yield
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+    finally:
+        await connection.close()
+
+
+async def open_database(database_url: str) -> None:
+    """Migrate to the latest schema (under the lock), then open the connections for use."""
+    config = tortoise_config(database_url)
+    async with migration_lock(database_url), TortoiseContext():
+        await migrate(config=config)
+    # Global fallback: requests run in other tasks than the lifespan that opened the database.
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def database_is_reachable() -> bool:
+    from tortoise import connections
+
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return False
+    return True

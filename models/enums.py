@@ -1,0 +1,36 @@
+"""Enumerations shared by the tables and, by value, by the GraphQL schema."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CUSTOMER = "CUSTOMER"
+    WORKER = "WORKER"
+    ENTERPRISE_STAFF = "ENTERPRISE_STAFF"
+    ADMIN = "ADMIN"
+
+
+class ServiceCategory(StrEnum):
+    WALLS_FLOORS = "WALLS_FLOORS"
+    CLEANING = "CLEANING"
+    WATER_ELECTRICAL = "WATER_ELECTRICAL"
+    DOORS_WINDOWS = "DOORS_WINDOWS"
+    PIPES = "PIPES"
+    APPLIANCES = "APPLIANCES"
+
+
+class JobStatus(StrEnum):
+    OPEN = "OPEN"
+    HIRED = "HIRED"
+    SCHEDULED = "SCHEDULED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    ACCEPTED = "ACCEPTED"
+    CANCELLED = "CANCELLED"
+
+
+class QuoteStatus(StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"

@@ -1,0 +1,35 @@
+"""Quotes a matched worker sends for an open job."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import QuoteStatus
+
+LIVE_STATUSES = (QuoteStatus.PENDING, QuoteStatus.ACCEPTED)
+
+
+class Quote(Model):
+    id = fields.IntField(primary_key=True)
+    job: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.Job", related_name="quotes", on_delete=fields.CASCADE
+    )
+    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="quotes", on_delete=fields.CASCADE
+    )
+    amount_cents = fields.BigIntField()
+    currency = fields.CharField(max_length=3, default="EUR")
+    message = fields.TextField(null=True)
+    earliest_start = fields.DatetimeField(null=True)
+    status = fields.CharEnumField(QuoteStatus, max_length=16, default=QuoteStatus.PENDING)
+    # 1 while the quote is live, NULL once withdrawn or declined. NULLs never collide in a
+    # unique index (SQLite and PostgreSQL alike), so (job, worker, live) allows exactly one
+    # live quote per worker per job while keeping the history of withdrawn ones.
+    live = fields.SmallIntField(null=True, default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "quotes"
+        unique_together = (("job", "worker", "live"),)

@@ -1,0 +1,23 @@
+"""Realtime pub/sub bus backing GraphQL subscriptions (memory or Redis backend)."""
+
+from realtime.bus import (
+    Bus,
+    BusUnavailable,
+    QueueSubscription,
+    SubscriberTooSlow,
+    Subscription,
+    create_bus,
+)
+from realtime.memory import MemoryBus
+from realtime.redis_backend import RedisBus
+
+__all__ = [
+    "Bus",
+    "BusUnavailable",
+    "MemoryBus",
+    "QueueSubscription",
+    "RedisBus",
+    "SubscriberTooSlow",
+    "Subscription",
+    "create_bus",
+]

@@ -1,0 +1,44 @@
+"""Event payloads: small, versioned, ids plus what a subscriber needs to load the rest.
+
+Encoded once per event by the publisher; decoded once per channel per process by the fan-out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str  # "quote.submitted", "job.updated", "job.matched"
+    id: int  # the quote's or the job's id
+    data: dict[str, Any]
+
+    def encode(self) -> str:
+        return json.dumps(
+            {"v": VERSION, "type": self.type, "id": self.id, "data": self.data},
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def decode(cls, raw: str) -> Event:
+        message = json.loads(raw)
+        if message.get("v") != VERSION:
+            raise ValueError(f"unsupported event version {message.get('v')!r}")
+        return cls(type=message["type"], id=int(message["id"]), data=message.get("data") or {})
+
+
+def quote_submitted(quote_id: int, job_id: int) -> Event:
+    return Event("quote.submitted", quote_id, {"jobId": job_id})
+
+
+def job_updated(job_id: int, status: str) -> Event:
+    return Event("job.updated", job_id, {"status": status})
+
+
+def job_matched(job_id: int, worker_id: int) -> Event:
+    return Event("job.matched", job_id, {"workerId": worker_id})

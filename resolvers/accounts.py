@@ -1,0 +1,98 @@
+"""Registering, signing in, and the worker's profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from errors import BadUserInput, Conflict, RateLimited, Unauthenticated
+from matching.engine import reindex_worker
+from models import Role, ServiceCategory, User, WorkerProfile
+from resolvers import validation
+from resolvers.context import Context
+from resolvers.policy import require_role
+from resolvers.tokens import hash_password, issue_token, verify_password
+
+SELF_REGISTERED_ROLES = (Role.CUSTOMER, Role.WORKER, Role.ENTERPRISE_STAFF)
+MAX_SERVICE_RADIUS_KM = 200.0
+
+
+@dataclass
+class Auth:
+    token: str
+    user: User
+
+
+@dataclass
+class WorkerProfileChange:
+    categories: list[ServiceCategory]
+    lat: float
+    lng: float
+    service_radius_km: float
+    bio: str | None
+    available: bool | None
+
+
+async def register(ctx: Context, email: str, password: str, display_name: str, role: Role) -> Auth:
+    if role not in SELF_REGISTERED_ROLES:
+        raise BadUserInput("role must be CUSTOMER, WORKER or ENTERPRISE_STAFF.", "role")
+    email = validation.email(email)
+    password = validation.password(password)
+    display_name = validation.text(display_name, "displayName", max_length=80)
+    if await User.filter(email=email).exists():
+        raise Conflict("An account with this email already exists.", field="email")
+    password_hash = await hash_password(password)
+    try:
+        user = await User.create(
+            email=email, password_hash=password_hash, display_name=display_name, role=role
+        )
+    except IntegrityError:  # a concurrent registration won the unique index
+        raise Conflict("An account with this email already exists.", field="email") from None
+    return Auth(_token(ctx, user), user)
+
+
+async def login(ctx: Context, email: str, password: str) -> Auth:
+    settings = ctx.settings
+    window = settings.login_window_seconds
+    account_key = f"login:account:{email.strip().lower()}"
+    address_key = f"login:address:{ctx.client_address}"
+    if await ctx.limiter.hit(address_key, window) > settings.login_attempts_per_address:
+        raise RateLimited("Too many sign-in attempts from this address; try later.", window)
+    if await ctx.limiter.count(account_key, window) >= settings.login_attempts_per_account:
+        raise RateLimited("Too many failed sign-ins for this account; try later.", window)
+    user = await User.get_or_none(email=email.strip().lower())
+    if not await verify_password(user.password_hash if user else None, password) or user is None:
+        await ctx.limiter.hit(account_key, window)
+        raise Unauthenticated("Email or password is wrong.")
+    await ctx.limiter.reset(account_key)
+    return Auth(_token(ctx, user), user)
+
+
+def _token(ctx: Context, user: User) -> str:
+    return issue_token(user, ctx.settings.secret_key, ctx.settings.token_ttl_seconds)
+
+
+async def update_worker_profile(ctx: Context, change: WorkerProfileChange) -> WorkerProfile:
+    user = require_role(ctx.viewer, Role.WORKER)
+    if not change.categories:
+        raise BadUserInput("categories must list at least one service category.", "categories")
+    lat, lng = validation.coordinates(change.lat, change.lng)
+    radius = validation.number_between(
+        change.service_radius_km, "serviceRadiusKm", 1, MAX_SERVICE_RADIUS_KM
+    )
+    bio = validation.optional_text(change.bio, "bio", max_length=2000)
+    categories = sorted({category.value for category in change.categories})
+    async with in_transaction():
+        profile = await WorkerProfile.get_or_none(user_id=user.id)
+        if profile is None:
+            profile = WorkerProfile(user_id=user.id, available=True)
+        profile.categories = categories
+        profile.lat, profile.lng, profile.service_radius_km = lat, lng, radius
+        profile.bio = bio
+        if change.available is not None:
+            profile.available = change.available
+        await profile.save()
+        await reindex_worker(profile)
+    return profile

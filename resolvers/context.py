@@ -1,0 +1,42 @@
+"""What every use case receives: who is asking, settings, the bus, and per-operation loaders."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from models import User
+from realtime import Bus
+from resolvers.loaders import Loaders
+from resolvers.ratelimit import Limiter
+from settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    bus: Bus
+    limiter: Limiter
+    user: User | None = None
+    client_address: str = "unknown"
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    loaders: Loaders = field(default_factory=Loaders)
+    # Set when anything reads `viewer`: a subscription event whose execution never looked at
+    # the viewer produced viewer-independent data and may be shared by every subscriber of the
+    # same selection.
+    viewer_used: bool = False
+
+    @property
+    def viewer(self) -> User | None:
+        self.viewer_used = True
+        return self.user
+
+    def for_new_operation(self, user: User | None = None) -> Context:
+        """A fresh context (new loaders, new request id) for the same connection."""
+        return Context(
+            settings=self.settings,
+            bus=self.bus,
+            limiter=self.limiter,
+            user=self.user if user is None else user,
+            client_address=self.client_address,
+        )

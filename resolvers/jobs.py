@@ -1,0 +1,224 @@
+"""Posting jobs, matching them, and every later status move."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from errors import BadUserInput, InvalidState, NotFound
+from matching.engine import find_matches
+from models import (
+    RESPONSIVENESS_WINDOW,
+    Job,
+    JobMatch,
+    JobStatus,
+    JobStatusChange,
+    Quote,
+    QuoteStatus,
+    Role,
+    ServiceCategory,
+    WorkerProfile,
+    sources_of,
+)
+from realtime import channels, events
+from resolvers import validation
+from resolvers.context import Context
+from resolvers.pagination import Page, paginate
+from resolvers.policy import Action, authorize_job, require_role, require_user
+from resolvers.publishing import publish_all
+
+
+@dataclass
+class NewJob:
+    category: ServiceCategory
+    title: str
+    description: str
+    lat: float
+    lng: float
+    address: str
+    budget_min_cents: int | None = None
+    budget_max_cents: int | None = None
+    preferred_start: datetime | None = None
+    preferred_end: datetime | None = None
+
+
+def parse_id(value: str | int, what: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise NotFound(what, value) from None
+    if number <= 0 or number > 2**31 - 1:
+        raise NotFound(what, value)
+    return number
+
+
+async def post_job(ctx: Context, new: NewJob) -> Job:
+    user = require_role(ctx.viewer, Role.CUSTOMER)
+    title = validation.text(new.title, "title", max_length=120)
+    description = validation.text(new.description, "description", max_length=4000)
+    address = validation.text(new.address, "address", max_length=300)
+    lat, lng = validation.coordinates(new.lat, new.lng)
+    low = validation.amount_cents(new.budget_min_cents, "budgetMinCents")
+    high = validation.amount_cents(new.budget_max_cents, "budgetMaxCents")
+    if low is not None and high is not None and low > high:
+        raise BadUserInput("budgetMinCents must not exceed budgetMaxCents.", "budgetMinCents")
+    start = validation.aware(new.preferred_start, "preferredStart")
+    end = validation.aware(new.preferred_end, "preferredEnd")
+    if start is not None and end is not None and start > end:
+        raise BadUserInput("preferredStart must be before preferredEnd.", "preferredStart")
+
+    matches = await find_matches(
+        category=new.category.value,
+        lat=lat,
+        lng=lng,
+        exclude_user_id=user.id,
+        limit=ctx.settings.match_limit,
+    )
+    worker_ids = [match.worker_id for match in matches]
+    async with in_transaction():
+        job = await Job.create(
+            customer_id=user.id,
+            category=new.category,
+            title=title,
+            description=description,
+            address=address,
+            lat=lat,
+            lng=lng,
+            budget_min_cents=low,
+            budget_max_cents=high,
+            preferred_start=start,
+            preferred_end=end,
+            match_count=len(matches),
+        )
+        await JobStatusChange.create(
+            job=job, from_status=None, to_status=JobStatus.OPEN.value, actor_id=user.id
+        )
+        await JobMatch.bulk_create(
+            [
+                JobMatch(
+                    job_id=job.id,
+                    worker_id=match.worker_id,
+                    score=match.score,
+                    distance_km=round(match.distance_km, 3),
+                    reasons=match.reasons,
+                )
+                for match in matches
+            ]
+        )
+        if worker_ids:
+            await WorkerProfile.filter(user_id__in=worker_ids).update(
+                recent_matches=F("recent_matches") + 1
+            )
+            await WorkerProfile.filter(
+                user_id__in=worker_ids, recent_matches__gte=RESPONSIVENESS_WINDOW
+            ).update(recent_matches=F("recent_matches") / 2, recent_quotes=F("recent_quotes") / 2)
+    await publish_all(
+        ctx.bus,
+        [(channels.worker_matches(w), events.job_matched(job.id, w)) for w in worker_ids],
+    )
+    return job
+
+
+async def get_job(ctx: Context, job_id: str) -> Job:
+    ident = parse_id(job_id, "Job")
+    job = await ctx.loaders.job_by_id.load(ident)
+    _, job, _ = await authorize_job(ctx.viewer, job, Action.VIEW_JOB, ctx.loaders, job_id)
+    return job
+
+
+async def my_jobs(
+    ctx: Context, first: int | None, after: str | None, status: JobStatus | None
+) -> Page[Job]:
+    user = require_user(ctx.viewer)
+    query = (
+        Job.filter(hired_worker_id=user.id)
+        if user.role == Role.WORKER
+        else Job.filter(customer_id=user.id)
+    )
+    if status is not None:
+        query = query.filter(status=status)
+    return await paginate(query, first=first, after=after, max_page_size=ctx.settings.max_page_size)
+
+
+async def my_matched_jobs(
+    ctx: Context, first: int | None, after: str | None, status: JobStatus | None
+) -> Page[JobMatch]:
+    user = require_role(ctx.viewer, Role.WORKER)
+    query = JobMatch.filter(worker_id=user.id)
+    if status is not None:
+        query = query.filter(job__status=status)
+    return await paginate(query, first=first, after=after, max_page_size=ctx.settings.max_page_size)
+
+
+_VERBS = {
+    JobStatus.SCHEDULED: "schedule",
+    JobStatus.IN_PROGRESS: "start",
+    JobStatus.COMPLETED: "complete",
+    JobStatus.ACCEPTED: "accept",
+    JobStatus.CANCELLED: "cancel",
+}
+_ACTIONS = {
+    JobStatus.SCHEDULED: Action.WORK_ON_JOB,
+    JobStatus.IN_PROGRESS: Action.WORK_ON_JOB,
+    JobStatus.COMPLETED: Action.WORK_ON_JOB,
+    JobStatus.ACCEPTED: Action.ACCEPT_JOB,
+    JobStatus.CANCELLED: Action.CANCEL_JOB,
+}
+
+
+def refuse_move(job: Job, target: JobStatus) -> InvalidState:
+    return InvalidState(
+        f"Job {job.id} is {job.status.value}; it cannot {_VERBS.get(target, 'move')} from there.",
+        status=job.status.value,
+    )
+
+
+async def move_job(
+    ctx: Context, job_id: str, target: JobStatus, *, note: str | None = None, **changes: object
+) -> Job:
+    """One legal status move, made with a conditional update so concurrent moves can't both
+    succeed, recorded in the job's timeline and published after commit."""
+    ident = parse_id(job_id, "Job")
+    job = await ctx.loaders.job_by_id.load(ident)
+    user, job, _ = await authorize_job(ctx.viewer, job, _ACTIONS[target], ctx.loaders, job_id)
+    sources = sources_of(target)
+    if job.status not in sources:
+        raise refuse_move(job, target)
+    async with in_transaction():
+        moved = await Job.filter(id=job.id, status__in=sources).update(status=target, **changes)
+        if not moved:
+            current = await Job.get(id=job.id)
+            raise refuse_move(current, target)
+        await JobStatusChange.create(
+            job_id=job.id,
+            from_status=job.status.value,
+            to_status=target.value,
+            actor_id=user.id,
+            note=note,
+        )
+        if target == JobStatus.CANCELLED:
+            await Quote.filter(job_id=job.id, status=QuoteStatus.PENDING).update(
+                status=QuoteStatus.DECLINED, live=None
+            )
+        if target == JobStatus.ACCEPTED and job.hired_worker_id is not None:
+            await WorkerProfile.filter(user_id=job.hired_worker_id).update(
+                completed_jobs=F("completed_jobs") + 1
+            )
+        job = await Job.get(id=job.id)
+    await publish_all(
+        ctx.bus, [(channels.job_updates(job.id), events.job_updated(job.id, job.status.value))]
+    )
+    return job
+
+
+async def schedule_job(ctx: Context, job_id: str, scheduled_at: datetime) -> Job:
+    moment = validation.future(scheduled_at, "scheduledAt")
+    return await move_job(ctx, job_id, JobStatus.SCHEDULED, scheduled_at=moment)
+
+
+async def cancel_job(ctx: Context, job_id: str, reason: str) -> Job:
+    reason = validation.text(reason, "reason", max_length=500)
+    return await move_job(ctx, job_id, JobStatus.CANCELLED, note=reason, cancel_reason=reason)

@@ -1,0 +1,159 @@
+"""Quoting for a job, withdrawing, and hiring (accepting one quote)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from errors import Conflict, InvalidState, NotFound
+from models import Job, JobStatus, JobStatusChange, Quote, QuoteStatus, Role, WorkerProfile
+from realtime import channels, events
+from resolvers import validation
+from resolvers.context import Context
+from resolvers.jobs import parse_id
+from resolvers.policy import Action, authorize_job, can_view_quote, require_role, require_user
+from resolvers.publishing import publish_all
+
+
+def _job_not_open(job: Job) -> InvalidState:
+    return InvalidState(
+        f"Job {job.id} is {job.status.value}; quotes are only taken while it is OPEN.",
+        status=job.status.value,
+    )
+
+
+async def submit_quote(
+    ctx: Context,
+    job_id: str,
+    amount_cents: int,
+    message: str | None,
+    earliest_start: datetime | None,
+) -> Quote:
+    require_role(ctx.viewer, Role.WORKER)
+    ident = parse_id(job_id, "Job")
+    job = await ctx.loaders.job_by_id.load(ident)
+    user, job, _ = await authorize_job(ctx.viewer, job, Action.SUBMIT_QUOTE, ctx.loaders, job_id)
+    amount = validation.amount_cents(amount_cents, "amountCents")
+    message = validation.optional_text(message, "message", max_length=2000)
+    start = validation.aware(earliest_start, "earliestStart")
+    if job.status != JobStatus.OPEN:
+        raise _job_not_open(job)
+    if await Quote.filter(job_id=job.id, worker_id=user.id, live=1).exists():
+        raise Conflict("You already have a live quote for this job; withdraw it to send another.")
+    limit = ctx.settings.max_quotes_per_job
+    try:
+        async with in_transaction():
+            # The cap and the OPEN check in one conditional update: concurrent quotes can't
+            # overshoot it on any database.
+            taken = await Job.filter(
+                id=job.id, status=JobStatus.OPEN, live_quote_count__lt=limit
+            ).update(live_quote_count=F("live_quote_count") + 1)
+            if not taken:
+                current = await Job.get(id=job.id)
+                if current.status != JobStatus.OPEN:
+                    raise _job_not_open(current)
+                raise Conflict(
+                    f"Quoting is closed: this job already has {limit} quotes.", limit=limit
+                )
+            quote = await Quote.create(
+                job_id=job.id,
+                worker_id=user.id,
+                amount_cents=amount,
+                currency=job.currency,
+                message=message,
+                earliest_start=start,
+            )
+            await WorkerProfile.filter(user_id=user.id).update(recent_quotes=F("recent_quotes") + 1)
+    except IntegrityError:  # the unique (job, worker, live) index: a concurrent duplicate
+        raise Conflict(
+            "You already have a live quote for this job; withdraw it to send another."
+        ) from None
+    await publish_all(
+        ctx.bus, [(channels.job_quotes(job.id), events.quote_submitted(quote.id, job.id))]
+    )
+    return quote
+
+
+async def _visible_quote(ctx: Context, quote_id: str) -> tuple[Quote, Job]:
+    user = require_user(ctx.viewer)
+    quote = await ctx.loaders.quote_by_id.load(parse_id(quote_id, "Quote"))
+    job = await ctx.loaders.job_by_id.load(quote.job_id) if quote else None
+    if (
+        quote is None
+        or job is None
+        or not await can_view_quote(user, job, quote.worker_id, ctx.loaders)
+    ):
+        raise NotFound("Quote", quote_id)
+    return quote, job
+
+
+async def withdraw_quote(ctx: Context, quote_id: str) -> Quote:
+    quote, job = await _visible_quote(ctx, quote_id)
+    if quote.worker_id != require_user(ctx.viewer).id:
+        raise NotFound("Quote", quote_id)
+    async with in_transaction():
+        withdrawn = await Quote.filter(id=quote.id, status=QuoteStatus.PENDING).update(
+            status=QuoteStatus.WITHDRAWN, live=None
+        )
+        if not withdrawn:
+            current = await Quote.get(id=quote.id)
+            raise InvalidState(
+                f"Quote {quote.id} is {current.status.value}; only a PENDING quote can be "
+                "withdrawn.",
+                status=current.status.value,
+            )
+        await Job.filter(id=job.id).update(live_quote_count=F("live_quote_count") - 1)
+        quote = await Quote.get(id=quote.id)
+    await publish_all(
+        ctx.bus, [(channels.job_updates(job.id), events.job_updated(job.id, job.status.value))]
+    )
+    return quote
+
+
+async def accept_quote(ctx: Context, quote_id: str) -> Job:
+    quote, job = await _visible_quote(ctx, quote_id)
+    user, job, _ = await authorize_job(ctx.viewer, job, Action.ACCEPT_QUOTE, ctx.loaders, job.id)
+    if job.status != JobStatus.OPEN:
+        raise InvalidState(
+            f"Job {job.id} is {job.status.value}; a worker can only be hired while it is OPEN.",
+            status=job.status.value,
+        )
+    if quote.status != QuoteStatus.PENDING:
+        raise InvalidState(
+            f"Quote {quote.id} is {quote.status.value}; only a PENDING quote can be accepted.",
+            status=quote.status.value,
+        )
+    async with in_transaction():
+        # Exactly one concurrent acceptQuote wins: the second finds the job no longer OPEN.
+        hired = await Job.filter(id=job.id, status=JobStatus.OPEN).update(
+            status=JobStatus.HIRED, hired_worker_id=quote.worker_id, accepted_quote_id=quote.id
+        )
+        if not hired:
+            current = await Job.get(id=job.id)
+            raise InvalidState(
+                f"Job {job.id} is {current.status.value}; a worker can only be hired while it "
+                "is OPEN.",
+                status=current.status.value,
+            )
+        accepted = await Quote.filter(id=quote.id, status=QuoteStatus.PENDING).update(
+            status=QuoteStatus.ACCEPTED
+        )
+        if not accepted:  # withdrawn meanwhile: undo the hire by rolling back
+            raise Conflict(f"Quote {quote.id} was withdrawn meanwhile; choose another quote.")
+        await Quote.filter(job_id=job.id, status=QuoteStatus.PENDING).update(
+            status=QuoteStatus.DECLINED, live=None
+        )
+        await JobStatusChange.create(
+            job_id=job.id,
+            from_status=JobStatus.OPEN.value,
+            to_status=JobStatus.HIRED.value,
+            actor_id=user.id,
+        )
+        job = await Job.get(id=job.id)
+    await publish_all(
+        ctx.bus, [(channels.job_updates(job.id), events.job_updated(job.id, job.status.value))]
+    )
+    return job

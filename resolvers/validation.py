@@ -1,0 +1,85 @@
+"""Input checks at the resolver boundary, with messages a person can act on."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+
+from errors import BadUserInput
+
+# Deliberately simple: one @, no spaces, a dot in the domain. Delivery proves the rest.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+MAX_AMOUNT_CENTS = 100_000_000_00  # one hundred million in the currency's main unit
+
+
+def text(value: str, field: str, *, min_length: int = 1, max_length: int) -> str:
+    """Stored verbatim; only surrounding whitespace decides emptiness."""
+    if len(value.strip()) < min_length:
+        raise BadUserInput(f"{field} must not be empty.", field)
+    if len(value) > max_length:
+        raise BadUserInput(f"{field} must be at most {max_length} characters.", field)
+    return value
+
+
+def optional_text(value: str | None, field: str, *, max_length: int) -> str | None:
+    if value is None:
+        return None
+    if len(value) > max_length:
+        raise BadUserInput(f"{field} must be at most {max_length} characters.", field)
+    return value
+
+
+def email(value: str) -> str:
+    normalized = value.strip().lower()
+    if len(normalized) > 254 or not _EMAIL.match(normalized):
+        raise BadUserInput("email must be a valid address like name@example.com.", "email")
+    return normalized
+
+
+def password(value: str) -> str:
+    if len(value) < 8:
+        raise BadUserInput("password must be at least 8 characters.", "password")
+    if len(value) > 256:
+        raise BadUserInput("password must be at most 256 characters.", "password")
+    return value
+
+
+def coordinates(lat: float, lng: float, field: str = "location") -> tuple[float, float]:
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        raise BadUserInput(f"{field}.lat must be between -90 and 90.", f"{field}.lat")
+    if not (math.isfinite(lng) and -180.0 <= lng <= 180.0):
+        raise BadUserInput(f"{field}.lng must be between -180 and 180.", f"{field}.lng")
+    return lat, lng
+
+
+def number_between(value: float, field: str, low: float, high: float) -> float:
+    if not (math.isfinite(value) and low <= value <= high):
+        raise BadUserInput(f"{field} must be between {low:g} and {high:g}.", field)
+    return value
+
+
+def amount_cents(value: int | None, field: str) -> int | None:
+    if value is None:
+        return None
+    if value <= 0:
+        raise BadUserInput(f"{field} must be a positive number of cents.", field)
+    if value > MAX_AMOUNT_CENTS:
+        raise BadUserInput(f"{field} must be at most {MAX_AMOUNT_CENTS} cents.", field)
+    return value
+
+
+def aware(value: datetime | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise BadUserInput(f"{field} must include a timezone, e.g. 2026-05-01T09:00:00Z.", field)
+    return value.astimezone(UTC)
+
+
+def future(value: datetime, field: str) -> datetime:
+    moment = aware(value, field)
+    assert moment is not None
+    if moment <= datetime.now(UTC):
+        raise BadUserInput(f"{field} must be in the future.", field)
+    return moment

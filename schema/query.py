@@ -1,0 +1,87 @@
+"""Root query fields."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import jobs
+from resolvers.jobs import parse_id
+from resolvers.pagination import Page
+from schema.enums import JobStatus
+from schema.types import (
+    Info,
+    Job,
+    JobConnection,
+    JobEdge,
+    Match,
+    MatchConnection,
+    MatchEdge,
+    PageInfo,
+    User,
+    Worker,
+    load_worker,
+)
+
+
+def page_info(page: Page) -> PageInfo:
+    return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in user, or null when anonymous.")
+    def me(self, info: Info) -> User | None:
+        viewer = info.context.viewer
+        return User.from_model(viewer) if viewer else None
+
+    @strawberry.field(description="A job you posted, were matched to, quoted for or were hired on.")
+    async def job(self, info: Info, id: strawberry.ID) -> Job | None:
+        return Job.from_model(await jobs.get_job(info.context, id))
+
+    @strawberry.field(
+        description="Customers: the jobs you posted. Workers: the jobs you were hired on. "
+        "Newest first."
+    )
+    async def my_jobs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: JobStatus | None = None,
+    ) -> JobConnection:
+        page = await jobs.my_jobs(info.context, first, after, status)
+        return JobConnection(
+            edges=[
+                JobEdge(cursor=cursor, node=Job.from_model(job))
+                for job, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page_info(page),
+        )
+
+    @strawberry.field(description="Workers: the jobs you were matched to, with the reasons.")
+    async def my_matched_jobs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: JobStatus | None = None,
+    ) -> MatchConnection:
+        page = await jobs.my_matched_jobs(info.context, first, after, status)
+        return MatchConnection(
+            edges=[
+                MatchEdge(cursor=cursor, node=Match.from_model(match))
+                for match, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page_info(page),
+        )
+
+    @strawberry.field(description="A worker's public profile.")
+    async def worker(self, info: Info, id: strawberry.ID) -> Worker | None:
+        try:
+            user_id = parse_id(id, "Worker")
+        except Exception:
+            return None
+        worker = await load_worker(info, user_id)
+        if worker is None or worker._user.role.value != "WORKER":
+            return None
+        return worker

@@ -1,0 +1,87 @@
+"""Root subscription fields.
+
+Each field is described once by a SubscriptionSpec: how to authorise and name its channel, and
+how to turn one bus event into the root value. The WebSocket fan-out (web/fanout.py) uses the
+specs directly so it can execute a selection once per event for all subscribers that share it;
+the strawberry resolvers below use the same specs for in-process execution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+
+from realtime.events import Event
+from resolvers import subscriptions
+from resolvers.context import Context
+from schema.types import Info, Job, Quote
+
+
+@dataclass(frozen=True)
+class SubscriptionSpec:
+    # (context, GraphQL arguments by their GraphQL names) -> channel; raises DomainError.
+    channel: Callable[[Context, dict[str, Any]], Awaitable[str]]
+    # (fresh per-event context, event) -> root value, or None to skip the event.
+    root: Callable[[Context, Event], Awaitable[Any]]
+
+
+async def _quote_root(ctx: Context, event: Event) -> Quote | None:
+    quote = await subscriptions.quote_of_event(ctx, event)
+    return Quote.from_model(quote) if quote else None
+
+
+async def _job_root(ctx: Context, event: Event) -> Job | None:
+    job = await subscriptions.job_of_event(ctx, event)
+    return Job.from_model(job) if job else None
+
+
+SPECS: dict[str, SubscriptionSpec] = {
+    "quoteReceived": SubscriptionSpec(
+        channel=lambda ctx, args: subscriptions.quote_received_channel(ctx, args["jobId"]),
+        root=_quote_root,
+    ),
+    "matchingJobs": SubscriptionSpec(
+        channel=lambda ctx, args: subscriptions.matching_jobs_channel(ctx),
+        root=_job_root,
+    ),
+    "jobUpdated": SubscriptionSpec(
+        channel=lambda ctx, args: subscriptions.job_updated_channel(ctx, args["jobId"]),
+        root=_job_root,
+    ),
+}
+
+
+async def _stream(info: Info, field: str, args: dict[str, Any]) -> AsyncGenerator[Any, None]:
+    ctx = info.context
+    spec = SPECS[field]
+    channel = await spec.channel(ctx, args)
+    async with ctx.bus.subscribe(channel) as subscription:
+        async for raw in subscription:
+            root = await spec.root(ctx.for_new_operation(), Event.decode(raw))
+            if root is not None:
+                yield root
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="New quotes for your job (the job's customer only).")
+    async def quote_received(
+        self, info: Info, job_id: strawberry.ID
+    ) -> AsyncGenerator[Quote, None]:
+        async for root in _stream(info, "quoteReceived", {"jobId": job_id}):
+            yield root
+
+    @strawberry.subscription(description="Each new job you are matched to (workers only).")
+    async def matching_jobs(self, info: Info) -> AsyncGenerator[Job, None]:
+        async for root in _stream(info, "matchingJobs", {}):
+            yield root
+
+    @strawberry.subscription(
+        description="Status changes of a job: its customer and its quoting or hired workers."
+    )
+    async def job_updated(self, info: Info, job_id: strawberry.ID) -> AsyncGenerator[Job, None]:
+        async for root in _stream(info, "jobUpdated", {"jobId": job_id}):
+            yield root

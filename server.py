@@ -1,0 +1,78 @@
+"""Run fixhub: `python server.py [--host 127.0.0.1] [--port 8000] [--workers 1]`.
+
+With no configuration it serves the embedded default: SQLite at ./data/fixhub.sqlite3 and
+the in-process bus. See the README for DATABASE_URL, BROADCAST_URL and SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+from starlette.applications import Starlette
+
+from settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("fixhub")
+
+
+def app_factory() -> Starlette:
+    """Builds the app from the environment (uvicorn calls this in every worker process)."""
+    from web.app import create_app
+
+    return create_app(load_settings())
+
+
+def _check(settings: Settings, workers: int) -> None:
+    if workers > 1 and settings.broadcast_url.startswith("memory"):
+        raise SettingsError(
+            f"--workers {workers} needs a shared bus: with BROADCAST_URL=memory:// events "
+            "would silently not cross processes. Set BROADCAST_URL=redis://host:6379/0."
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="fixhub GraphQL server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    try:
+        settings = load_settings()
+        _check(settings, args.workers)
+    except SettingsError as error:
+        print(f"fixhub: cannot start: {error}", file=sys.stderr)
+        return 2
+    if settings.secret_key_is_default:
+        log.warning(
+            "\n%s\n  SECRET_KEY is not set: using the built-in DEVELOPMENT key.\n"
+            "  Anyone can forge tokens. Set SECRET_KEY before exposing this server.\n%s",
+            "!" * 78,
+            "!" * 78,
+        )
+    log.info(
+        "fixhub on http://%s:%s/graphql (database %s, bus %s)",
+        args.host,
+        args.port,
+        settings.database_url.split("@")[-1],
+        settings.broadcast_url.split("@")[-1],
+    )
+    uvicorn.run(
+        "server:app_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws="websockets-sansio",
+        log_level=args.log_level,
+        lifespan="on",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The ASGI application: /graphql (HTTP and WebSocket) and /healthz."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from models.database import close_database, database_is_reachable, open_database
+from realtime import create_bus
+from resolvers.ratelimit import create_limiter
+from schema import schema as graphql_schema
+from settings import Settings
+from web.engine import Engine
+from web.fanout import Hub
+from web.http import graphql_http
+from web.state import AppState
+from web.websocket import graphql_ws
+
+log = logging.getLogger("fixhub")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    state: AppState = request.app.state.fixhub
+    database_ok = await database_is_reachable()
+    bus_ok = await state.bus.ping()
+    if database_ok and bus_ok:
+        return JSONResponse({"status": "ok"})
+    return JSONResponse(
+        {
+            "status": "unavailable",
+            "database": "ok" if database_ok else "unreachable",
+            "bus": "ok" if bus_ok else "unreachable",
+        },
+        status_code=503,
+    )
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await open_database(settings.database_url)
+        bus = create_bus(settings.broadcast_url, queue_size=settings.subscriber_queue_size)
+        await bus.connect()
+        engine = Engine(graphql_schema._schema, settings)
+        limiter = create_limiter(settings.broadcast_url)
+        state = AppState(
+            settings=settings,
+            engine=engine,
+            bus=bus,
+            limiter=limiter,
+            hub=None,  # type: ignore[arg-type]
+        )
+        state.hub = Hub(bus, engine, lambda user: state.context(user))
+        app.state.fixhub = state
+        try:
+            yield
+        finally:
+            await state.hub.close()
+            await bus.disconnect()
+            await limiter.close()
+            await close_database()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_http, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_ws),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,205 @@
+"""Subscription fan-out: one bus subscription per channel per process, one execution per
+event per distinct selection, one serialised payload written to every socket that shares it.
+
+Subscribers of a channel are grouped by (document, operation, variables). For each event the
+group's selection runs once with the first member's viewer in a fresh context. If no resolver
+looked at the viewer, the result is the same for everyone and is shared; otherwise the
+selection runs once per distinct viewer in the group. Permission to join was decided before
+joining (resolvers.policy via the SubscriptionSpec).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from models import User
+from realtime import Bus, SubscriberTooSlow
+from realtime.events import Event
+from resolvers.context import Context
+from schema import SubscriptionSpec
+from web.engine import Engine, Prepared
+
+log = logging.getLogger("fixhub.fanout")
+
+GroupKey = tuple[str, str | None, str]
+
+
+@dataclass(eq=False)
+class Member:
+    """One subscription operation of one socket."""
+
+    user: User | None
+    # Called with the serialised ExecutionResult; returns False if the socket fell behind.
+    deliver: Callable[[str], bool]
+    # Called once if the hub must end this subscription (e.g. the channel failed).
+    end: Callable[[str], None]
+
+
+@dataclass(eq=False)
+class Group:
+    prepared: Prepared
+    operation_name: str | None
+    variables: dict[str, Any] | None
+    members: list[Member] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class ChannelState:
+    spec: SubscriptionSpec
+    groups: dict[GroupKey, Group] = field(default_factory=dict)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+    failure: BaseException | None = None
+
+
+class Hub:
+    def __init__(self, bus: Bus, engine: Engine, base_context: Callable[[User | None], Context]):
+        self._bus = bus
+        self._engine = engine
+        self._context = base_context
+        self._channels: dict[str, ChannelState] = {}
+
+    async def join(
+        self,
+        channel: str,
+        spec: SubscriptionSpec,
+        prepared: Prepared,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        member: Member,
+    ) -> None:
+        """Add a member; returns once the channel is live on the bus."""
+        state = self._channels.get(channel)
+        if state is None:
+            state = ChannelState(spec=spec)
+            self._channels[channel] = state
+            state.task = asyncio.create_task(self._pump(channel, state), name=f"fanout {channel}")
+        key: GroupKey = (
+            query,
+            operation_name,
+            json.dumps(variables, sort_keys=True, separators=(",", ":")) if variables else "",
+        )
+        group = state.groups.get(key)
+        if group is None:
+            group = state.groups[key] = Group(prepared, operation_name, variables)
+        group.members.append(member)
+        await state.ready.wait()
+        if state.failure is not None:
+            self.leave(channel, member)
+            raise state.failure
+
+    def leave(self, channel: str, member: Member) -> None:
+        state = self._channels.get(channel)
+        if state is None:
+            return
+        for key, group in list(state.groups.items()):
+            if member in group.members:
+                group.members.remove(member)
+                if not group.members:
+                    del state.groups[key]
+        if not state.groups:
+            del self._channels[channel]
+            if state.task is not None:
+                state.task.cancel()
+
+    async def close(self) -> None:
+        tasks = [state.task for state in self._channels.values() if state.task is not None]
+        self._channels.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @property
+    def channel_count(self) -> int:
+        return len(self._channels)
+
+    async def _pump(self, channel: str, state: ChannelState) -> None:
+        try:
+            async with self._bus.subscribe(channel) as subscription:
+                state.ready.set()
+                async for raw in subscription:
+                    try:
+                        event = Event.decode(raw)
+                    except (ValueError, KeyError):
+                        log.warning("dropping malformed event on %s: %.200s", channel, raw)
+                        continue
+                    for group in list(state.groups.values()):
+                        await self._dispatch(state.spec, group, event)
+        except asyncio.CancelledError:
+            raise
+        except SubscriberTooSlow:
+            self._fail(channel, state, "This subscription fell too far behind and was ended.")
+        except Exception as error:
+            log.exception("subscription channel %s failed", channel)
+            state.failure = error
+            self._fail(channel, state, "The event stream failed; subscribe again.")
+        finally:
+            state.ready.set()
+
+    def _fail(self, channel: str, state: ChannelState, message: str) -> None:
+        if self._channels.get(channel) is state:
+            del self._channels[channel]
+        for group in state.groups.values():
+            for member in group.members:
+                member.end(message)
+        state.groups.clear()
+
+    async def _dispatch(self, spec: SubscriptionSpec, group: Group, event: Event) -> None:
+        members = list(group.members)
+        if not members:
+            return
+        first = members[0]
+        payload, viewer_used = await self._run(spec, group, event, first.user)
+        if payload is None:
+            return
+        if not viewer_used:
+            for member in members:
+                self._deliver(group, member, payload)
+            return
+        # The selection depends on who asks: run it once per distinct viewer.
+        by_viewer: dict[int | None, str | None] = {_viewer_key(first.user): payload}
+        for member in members:
+            key = _viewer_key(member.user)
+            if key not in by_viewer:
+                by_viewer[key], _ = await self._run(spec, group, event, member.user)
+            member_payload = by_viewer[key]
+            if member_payload is not None:
+                self._deliver(group, member, member_payload)
+
+    def _deliver(self, group: Group, member: Member, payload: str) -> None:
+        if member in group.members and not member.deliver(payload):
+            member.end("This subscription fell too far behind and was ended.")
+
+    async def _run(
+        self, spec: SubscriptionSpec, group: Group, event: Event, user: User | None
+    ) -> tuple[str | None, bool]:
+        context = self._context(user)
+        try:
+            root = await spec.root(context, event)
+        except Exception:
+            log.exception("loading event %s %s failed", event.type, event.id)
+            return None, False
+        if root is None:
+            return None, context.viewer_used
+        result = await self._engine.execute(
+            group.prepared,
+            context=context,
+            variables=group.variables,
+            operation_name=group.operation_name,
+            root_value=root,
+        )
+        formatted = self._engine.format_result(result, context.request_id)
+        return json.dumps(formatted, separators=(",", ":")), context.viewer_used
+
+
+def _viewer_key(user: User | None) -> int | None:
+    return user.id if user is not None else None

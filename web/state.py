@@ -1,0 +1,31 @@
+"""Everything the web layer holds for the life of the process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models import User
+from realtime import Bus
+from resolvers.context import Context
+from resolvers.ratelimit import Limiter
+from settings import Settings
+from web.engine import Engine
+from web.fanout import Hub
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    bus: Bus
+    limiter: Limiter
+    hub: Hub
+
+    def context(self, user: User | None = None, client_address: str = "unknown") -> Context:
+        return Context(
+            settings=self.settings,
+            bus=self.bus,
+            limiter=self.limiter,
+            user=user,
+            client_address=client_address,
+        )

@@ -1,0 +1,355 @@
+"""GraphQL over WebSocket: `graphql-transport-ws` (graphql-ws library) and the legacy
+`graphql-ws` protocol (subscriptions-transport-ws, older Apollo clients), on one path.
+
+Frames are built by string concatenation around an already serialised payload, so a payload
+shared by many sockets is serialised once. Each socket has a bounded outgoing queue and one
+writer task; a socket that cannot keep up has its subscriptions ended, not its memory grown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError, get_argument_values
+from graphql.execution.values import get_variable_values
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from errors import DomainError
+from models import User
+from resolvers.tokens import InvalidToken, viewer_from_authorization
+from schema import SPECS
+from web.engine import OperationDefinitionNode, RequestError, is_subscription
+from web.fanout import Member
+from web.state import AppState
+
+log = logging.getLogger("fixhub.websocket")
+
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+OUTGOING_QUEUE = 1024
+LEGACY_KEEPALIVE_SECONDS = 15.0
+
+
+class _Close(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class _Connection:
+    websocket: WebSocket
+    state: AppState
+    protocol: str
+    user: User | None = None
+    acknowledged: bool = False
+    init_received: bool = False
+    outgoing: asyncio.Queue[str | None] = field(
+        default_factory=lambda: asyncio.Queue(OUTGOING_QUEUE)
+    )
+    operations: dict[str, tuple[str, Member] | asyncio.Task[None]] = field(default_factory=dict)
+
+    @property
+    def legacy(self) -> bool:
+        return self.protocol == LEGACY_WS
+
+    def send(self, frame: str) -> bool:
+        try:
+            self.outgoing.put_nowait(frame)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    def send_message(self, message: dict[str, Any]) -> None:
+        self.send(json.dumps(message, separators=(",", ":")))
+
+    # Frames around a serialised payload (JSON text) --------------------------------------
+    def next_frame(self, op_id: str, payload: str) -> str:
+        kind = "data" if self.legacy else "next"
+        return '{"id":' + json.dumps(op_id) + ',"type":"' + kind + '","payload":' + payload + "}"
+
+    def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None:
+        payload: Any = errors[0] if self.legacy else errors
+        self.send_message({"id": op_id, "type": "error", "payload": payload})
+
+    def send_complete(self, op_id: str) -> None:
+        self.send_message({"id": op_id, "type": "complete"})
+
+
+async def graphql_ws(websocket: WebSocket) -> None:
+    state: AppState = websocket.app.state.fixhub
+    offered = websocket.scope.get("subprotocols") or []
+    protocol = next((p for p in offered if p in (TRANSPORT_WS, LEGACY_WS)), None)
+    if protocol is None:
+        await websocket.close(code=4406, reason="Subprotocol not acceptable")
+        return
+    await websocket.accept(subprotocol=protocol)
+    connection = _Connection(websocket=websocket, state=state, protocol=protocol)
+    writer = asyncio.create_task(_write(connection), name="ws writer")
+    close: _Close | None = None
+    try:
+        await _serve(connection)
+    except _Close as error:
+        close = error
+    except WebSocketDisconnect:
+        pass
+    finally:
+        for op_id in list(connection.operations):
+            _stop(connection, op_id, notify=False)
+        connection.outgoing.put_nowait(None) if not connection.outgoing.full() else None
+        if close is not None:
+            # Let queued frames (e.g. connection_error) go out before the close frame.
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(writer), 1.0)
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await writer
+    if close is not None:
+        with contextlib.suppress(Exception):
+            await websocket.close(code=close.code, reason=close.reason)
+
+
+async def _write(connection: _Connection) -> None:
+    queue = connection.outgoing
+    try:
+        while True:
+            frame = await queue.get()
+            if frame is None:
+                return
+            await connection.websocket.send_text(frame)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        return
+
+
+async def _serve(connection: _Connection) -> None:
+    websocket = connection.websocket
+    timeout = connection.state.settings.ws_connection_init_timeout_seconds
+    try:
+        first = await asyncio.wait_for(websocket.receive_text(), timeout)
+    except TimeoutError:
+        raise _Close(4408, "Connection initialisation timeout") from None
+    await _handle(connection, first)
+    keepalive = (
+        asyncio.create_task(_keepalive(connection), name="ws keepalive")
+        if connection.legacy
+        else None
+    )
+    try:
+        while True:
+            await _handle(connection, await websocket.receive_text())
+    finally:
+        if keepalive is not None:
+            keepalive.cancel()
+
+
+async def _keepalive(connection: _Connection) -> None:
+    while True:
+        await asyncio.sleep(LEGACY_KEEPALIVE_SECONDS)
+        if connection.acknowledged:
+            connection.send('{"type":"ka"}')
+
+
+def _parse_message(raw: str) -> dict[str, Any]:
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        raise _Close(4400, "Invalid message received") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise _Close(4400, "Invalid message received")
+    return message
+
+
+async def _handle(connection: _Connection, raw: str) -> None:
+    message = _parse_message(raw)
+    kind = message["type"]
+    if kind == "connection_init":
+        await _connection_init(connection, message.get("payload"))
+    elif kind in ("subscribe", "start"):
+        if kind != ("start" if connection.legacy else "subscribe"):
+            raise _Close(4400, f"Unknown message type {kind!r} for {connection.protocol}")
+        if not connection.acknowledged:
+            raise _Close(4401, "Unauthorized")
+        await _subscribe(connection, message)
+    elif kind in ("complete", "stop"):
+        op_id = message.get("id")
+        if isinstance(op_id, str):
+            _stop(connection, op_id)
+    elif kind == "ping" and not connection.legacy:
+        pong: dict[str, Any] = {"type": "pong"}
+        if message.get("payload") is not None:
+            pong["payload"] = message["payload"]
+        connection.send_message(pong)
+    elif kind == "pong" and not connection.legacy:
+        return
+    elif kind == "connection_terminate" and connection.legacy:
+        raise WebSocketDisconnect(1000)
+    else:
+        raise _Close(4400, f"Unknown message type {kind!r}")
+
+
+async def _connection_init(connection: _Connection, payload: Any) -> None:
+    if connection.init_received:
+        raise _Close(4429, "Too many initialisation requests")
+    connection.init_received = True
+    if payload is not None and not isinstance(payload, dict):
+        raise _Close(4400, "connection_init payload must be an object")
+    authorization = (payload or {}).get("authorization") or (payload or {}).get("Authorization")
+    try:
+        if authorization is not None and not isinstance(authorization, str):
+            raise InvalidToken("authorization must be a string")
+        connection.user = await viewer_from_authorization(
+            authorization, connection.state.settings.secret_key
+        )
+    except InvalidToken:
+        if connection.legacy:
+            connection.send_message(
+                {"type": "connection_error", "payload": {"message": "Forbidden: invalid token"}}
+            )
+        raise _Close(4403, "Forbidden") from None
+    connection.acknowledged = True
+    connection.send('{"type":"connection_ack"}')
+    if connection.legacy:
+        connection.send('{"type":"ka"}')
+
+
+async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
+    op_id = message.get("id")
+    payload = message.get("payload")
+    if not isinstance(op_id, str) or not op_id or not isinstance(payload, dict):
+        raise _Close(4400, "Invalid subscribe message")
+    if op_id in connection.operations:
+        raise _Close(4409, f"Subscriber for {op_id} already exists")
+    state = connection.state
+    engine = state.engine
+    query = payload.get("query")
+    variables = payload.get("variables")
+    operation_name = payload.get("operationName")
+    if (
+        not isinstance(query, str)
+        or (variables is not None and not isinstance(variables, dict))
+        or (operation_name is not None and not isinstance(operation_name, str))
+    ):
+        raise _Close(4400, "Invalid subscribe payload")
+    if len(connection.operations) >= state.settings.ws_max_subscriptions_per_socket:
+        connection.send_errors(
+            op_id,
+            [
+                {
+                    "message": "Too many operations on this connection.",
+                    "extensions": {"code": "RATE_LIMITED"},
+                }
+            ],
+        )
+        return
+    context = state.context(connection.user)
+    try:
+        prepared = engine.prepare(query)
+        operation = prepared.operation(operation_name)
+    except RequestError as error:
+        connection.send_errors(
+            op_id, [engine.format_error(e, context.request_id) for e in error.errors]
+        )
+        return
+    if not is_subscription(operation):
+        task = asyncio.create_task(
+            _single_result(connection, op_id, prepared, variables, operation_name)
+        )
+        connection.operations[op_id] = task
+        return
+    try:
+        field_name, arguments = _root_field(state, operation, variables)
+        spec = SPECS[field_name]
+        channel = await spec.channel(context, arguments)
+    except RequestError as error:
+        connection.send_errors(
+            op_id, [engine.format_error(e, context.request_id) for e in error.errors]
+        )
+        return
+    except DomainError as error:
+        refusal = engine.format_error(GraphQLError(error.message, original_error=error), "")
+        payload_text = json.dumps({"errors": [refusal], "data": None}, separators=(",", ":"))
+        connection.send(connection.next_frame(op_id, payload_text))
+        connection.send_complete(op_id)
+        return
+    member = Member(
+        user=connection.user,
+        deliver=lambda text: connection.send(connection.next_frame(op_id, text)),
+        end=lambda reason: _end_with_error(connection, op_id, reason),
+    )
+    connection.operations[op_id] = (channel, member)
+    try:
+        await state.hub.join(channel, spec, prepared, query, operation_name, variables, member)
+    except Exception:
+        connection.operations.pop(op_id, None)
+        _end_with_error(connection, op_id, "The event stream is unavailable; try again.")
+
+
+def _root_field(
+    state: AppState, operation: OperationDefinitionNode, variables: dict[str, Any] | None
+) -> tuple[str, dict[str, Any]]:
+    schema = state.engine.schema
+    coerced = get_variable_values(
+        schema, operation.variable_definitions or (), variables or {}, max_errors=20
+    )
+    if isinstance(coerced, list):
+        raise RequestError(coerced)
+    field_node = operation.selection_set.selections[0]
+    name = field_node.name.value  # type: ignore[union-attr]
+    subscription_type = schema.subscription_type
+    assert subscription_type is not None
+    definition = subscription_type.fields[name]
+    try:
+        arguments = get_argument_values(definition, field_node, coerced)  # type: ignore[arg-type]
+    except GraphQLError as error:
+        raise RequestError([error]) from None
+    return name, arguments
+
+
+def _end_with_error(connection: _Connection, op_id: str, reason: str) -> None:
+    if op_id not in connection.operations:
+        return
+    _stop(connection, op_id, notify=False)
+    connection.send_errors(op_id, [{"message": reason, "extensions": {"code": "INTERNAL"}}])
+    if connection.legacy:
+        connection.send_complete(op_id)
+
+
+async def _single_result(
+    connection: _Connection,
+    op_id: str,
+    prepared: Any,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+) -> None:
+    state = connection.state
+    context = state.context(connection.user)
+    try:
+        result = await state.engine.execute(
+            prepared, context=context, variables=variables, operation_name=operation_name
+        )
+        payload = json.dumps(
+            state.engine.format_result(result, context.request_id), separators=(",", ":")
+        )
+        connection.send(connection.next_frame(op_id, payload))
+        connection.send_complete(op_id)
+    finally:
+        connection.operations.pop(op_id, None)
+
+
+def _stop(connection: _Connection, op_id: str, *, notify: bool = True) -> None:
+    operation = connection.operations.pop(op_id, None)
+    if operation is None:
+        return
+    if isinstance(operation, asyncio.Task):
+        operation.cancel()
+        return
+    channel, member = operation
+    connection.state.hub.leave(channel, member)
+    if notify and connection.legacy:
+        connection.send_complete(op_id)
