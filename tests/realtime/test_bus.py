@@ -9,8 +9,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from realtime import Bus, BusUnavailable, MemoryBus, RedisBus, SubscriberTooSlow, create_bus
-from realtime.bus import Subscription
+from realtime import (
+    Bus,
+    BusUnavailable,
+    MemoryBus,
+    RedisBus,
+    SubscriberTooSlow,
+    Subscription,
+    create_bus,
+)
 
 REDIS_URL = os.environ.get("TEST_BROADCAST_URL", "")
 QUEUE_SIZE = 8
@@ -42,7 +49,8 @@ def new_channel() -> str:
 
 
 async def receive(sub: Subscription, wait: float = 2.0) -> str:
-    return await asyncio.wait_for(anext(sub), wait)
+    async with asyncio.timeout(wait):
+        return await anext(sub)
 
 
 async def test_delivers_in_publish_order(bus: Bus) -> None:

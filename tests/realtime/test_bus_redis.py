@@ -16,8 +16,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from realtime import BusUnavailable, RedisBus
-from realtime.bus import Subscription
+from realtime import BusUnavailable, RedisBus, Subscription
 
 REDIS_URL = os.environ.get("TEST_BROADCAST_URL", "")
 
@@ -32,7 +31,8 @@ def new_channel() -> str:
 
 
 async def receive(sub: Subscription, wait: float = 2.0) -> str:
-    return await asyncio.wait_for(anext(sub), wait)
+    async with asyncio.timeout(wait):
+        return await anext(sub)
 
 
 @pytest.fixture

@@ -1,0 +1,217 @@
+"""Shared fixtures: a fresh database per test (SQLite file, or a new PostgreSQL database when
+TEST_DATABASE_URL is set), the app with its lifespan running, and factories for the actors."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from models.database import asyncpg_dsn
+from settings import Settings
+from web.app import create_app
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_BROADCAST_URL = os.environ.get("TEST_BROADCAST_URL")
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+requires_postgres = pytest.mark.skipif(
+    not TEST_DATABASE_URL, reason="set TEST_DATABASE_URL to run against PostgreSQL"
+)
+requires_redis = pytest.mark.skipif(
+    not TEST_BROADCAST_URL, reason="set TEST_BROADCAST_URL to run against Redis"
+)
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextlib.asynccontextmanager
+async def fresh_postgres_database() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database on the TEST_DATABASE_URL server, dropped afterwards."""
+    assert TEST_DATABASE_URL
+    name = f"fixhub_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(asyncpg_dsn(TEST_DATABASE_URL))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield _with_database(TEST_DATABASE_URL, name)
+    finally:
+        admin = await asyncpg.connect(asyncpg_dsn(TEST_DATABASE_URL))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"] if TEST_DATABASE_URL else ["sqlite"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'fixhub.sqlite3'}"
+        return
+    async with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def broadcast_url() -> str:
+    return TEST_BROADCAST_URL or "memory://"
+
+
+@pytest.fixture
+def settings(database_url: str, broadcast_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        broadcast_url=broadcast_url,
+        secret_key=SECRET,
+        secret_key_is_default=False,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    async with LifespanManager(application, startup_timeout=30, shutdown_timeout=30):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://fixhub.test") as http:
+        yield http
+
+
+@dataclass
+class Actor:
+    id: str
+    token: str
+    email: str
+    role: str
+
+
+class Api:
+    """GraphQL calls as a client makes them, plus factories for the actors of a test."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+
+    async def call(
+        self, query: str, variables: dict[str, Any] | None = None, actor: Actor | None = None
+    ) -> dict[str, Any]:
+        response = await self.raw(query, variables, actor.token if actor else None)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def ok(
+        self, query: str, variables: dict[str, Any] | None = None, actor: Actor | None = None
+    ) -> dict[str, Any]:
+        body = await self.call(query, variables, actor)
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def error_code(
+        self, query: str, variables: dict[str, Any] | None = None, actor: Actor | None = None
+    ) -> str:
+        body = await self.call(query, variables, actor)
+        assert body.get("errors"), body
+        return body["errors"][0]["extensions"]["code"]
+
+    async def register(self, role: str = "CUSTOMER", name: str | None = None) -> Actor:
+        email = f"{role.lower()}-{uuid.uuid4().hex[:10]}@example.com"
+        data = await self.ok(
+            """mutation($input: RegisterInput!) {
+                 register(input: $input) { token user { id email role } } }""",
+            {
+                "input": {
+                    "email": email,
+                    "password": "correct horse battery",
+                    "displayName": name or role.title(),
+                    "role": role,
+                }
+            },
+        )
+        payload = data["register"]
+        return Actor(payload["user"]["id"], payload["token"], email, role)
+
+    async def worker(
+        self,
+        lat: float = 52.52,
+        lng: float = 13.405,
+        radius_km: float = 25,
+        categories: tuple[str, ...] = ("PIPES",),
+    ) -> Actor:
+        actor = await self.register("WORKER")
+        await self.ok(
+            """mutation($input: WorkerProfileInput!) { updateWorkerProfile(input: $input) { id } }""",
+            {
+                "input": {
+                    "categories": list(categories),
+                    "location": {"lat": lat, "lng": lng},
+                    "serviceRadiusKm": radius_km,
+                    "bio": "Plumber",
+                }
+            },
+            actor,
+        )
+        return actor
+
+    async def post_job(
+        self,
+        customer: Actor,
+        category: str = "PIPES",
+        lat: float = 52.5,
+        lng: float = 13.4,
+        **overrides: Any,
+    ) -> dict[str, Any]:
+        job_input = {
+            "category": category,
+            "title": "Leaking pipe under the sink",
+            "description": "Water drips from the joint.",
+            "location": {"lat": lat, "lng": lng},
+            "address": "Alexanderplatz 1, Berlin",
+            **overrides,
+        }
+        data = await self.ok(
+            """mutation($input: PostJobInput!) {
+                 postJob(input: $input) { id status matchCount } }""",
+            {"input": job_input},
+            customer,
+        )
+        return data["postJob"]
+
+    async def quote(self, worker: Actor, job_id: str, amount_cents: int = 12000) -> dict[str, Any]:
+        data = await self.ok(
+            """mutation($input: SubmitQuoteInput!) {
+                 submitQuote(input: $input) { id status amountCents } }""",
+            {"input": {"jobId": job_id, "amountCents": amount_cents, "message": "Can do"}},
+            worker,
+        )
+        return data["submitQuote"]
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient) -> Api:
+    return Api(client)
