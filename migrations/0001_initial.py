@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'jobs', 'app': 'fixhub', 'indexes': [Index(fields=['customer', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'jobs', 'app': 'fixhub', 'indexes': [Index(fields=['customer_id', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ('reasons', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'job_matches', 'app': 'fixhub', 'unique_together': (('job', 'worker'),), 'indexes': [Index(fields=['worker', 'job'])], 'pk_attr': 'id'},
+            options={'table': 'job_matches', 'app': 'fixhub', 'unique_together': (('job', 'worker'),), 'indexes': [Index(fields=['worker_id', 'job_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -58,7 +58,7 @@ class Job(Model):
 
     class Meta:
         table = "jobs"
-        indexes = (("customer", "id"),)
+        indexes = (("customer_id", "id"),)
 
 
 class JobMatch(Model):
@@ -77,7 +77,7 @@ class JobMatch(Model):
     class Meta:
         table = "job_matches"
         unique_together = (("job", "worker"),)
-        indexes = (("worker", "job"),)
+        indexes = (("worker_id", "job_id"),)
 
 
 class JobStatusChange(Model):

@@ -58,7 +58,9 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
             await admin.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"] if TEST_DATABASE_URL else ["sqlite"])
+# One dialect per test run: Tortoise caches dialect-specific query builders on the model
+# classes, so the suite runs once on SQLite and once (in another process) on PostgreSQL.
+@pytest.fixture(params=["postgres"] if TEST_DATABASE_URL else ["sqlite"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     if request.param == "sqlite":
         yield f"sqlite://{tmp_path / 'fixhub.sqlite3'}"
