@@ -8,7 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from errors import Conflict, InvalidState, NotFound
+from errors import Conflict, Forbidden, InvalidState, NotFound
 from models import Job, JobStatus, JobStatusChange, Quote, QuoteStatus, Role, WorkerProfile
 from realtime import channels, events
 from resolvers import validation
@@ -93,7 +93,7 @@ async def _visible_quote(ctx: Context, quote_id: str) -> tuple[Quote, Job]:
 async def withdraw_quote(ctx: Context, quote_id: str) -> Quote:
     quote, job = await _visible_quote(ctx, quote_id)
     if quote.worker_id != require_user(ctx.viewer).id:
-        raise NotFound("Quote", quote_id)
+        raise Forbidden("Only the worker who sent a quote can withdraw it.")
     async with in_transaction():
         withdrawn = await Quote.filter(id=quote.id, status=QuoteStatus.PENDING).update(
             status=QuoteStatus.WITHDRAWN, live=None

@@ -51,13 +51,15 @@ async def test_post_quote_hire_and_finish(api: Api) -> None:
 
     # then the worker books, starts, completes, and the customer accepts
     steps = [
-        ("scheduleJob(jobId: $id, scheduledAt: \"2099-01-01T09:00:00Z\")", plumber, "SCHEDULED"),
+        ('scheduleJob(jobId: $id, scheduledAt: "2099-01-01T09:00:00Z")', plumber, "SCHEDULED"),
         ("startJob(jobId: $id)", plumber, "IN_PROGRESS"),
         ("completeJob(jobId: $id)", plumber, "COMPLETED"),
         ("acceptJob(jobId: $id)", customer, "ACCEPTED"),
     ]
     for call, actor, status in steps:
-        data = await api.ok(f"mutation($id: ID!) {{ r: {call} {{ status }} }}", {"id": job["id"]}, actor)
+        data = await api.ok(
+            f"mutation($id: ID!) {{ r: {call} {{ status }} }}", {"id": job["id"]}, actor
+        )
         assert data["r"]["status"] == status
     profile = await api.ok(
         "query($id: ID!) { worker(id: $id) { completedJobs } }", {"id": plumber.id}

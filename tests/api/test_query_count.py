@@ -1,0 +1,55 @@
+"""No N+1: listing jobs with their quotes and workers costs the same SQL for 1 job and 50."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tortoise import connections
+
+from tests.conftest import Api
+
+MY_JOBS = """{ myJobs(first: 50) { edges { node { id title customer { displayName }
+  quotes { id amountCents worker { id displayName ratingAverage completedJobs } } } } } }"""
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def wrap(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        client = connections.get("default")
+        for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
+            original = getattr(client, name)
+
+            async def counted(query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
+                self.statements.append(query)
+                return await _original(query, *args, **kw)
+
+            monkeypatch.setattr(client, name, counted)
+
+
+async def _statements_for_jobs(api: Api, monkeypatch: pytest.MonkeyPatch, jobs: int) -> int:
+    customer = await api.register("CUSTOMER")
+    workers = [await api.worker() for _ in range(2)]
+    for _ in range(jobs):
+        job = await api.post_job(customer)
+        for worker in workers:
+            await api.quote(worker, job["id"])
+    counter = StatementCounter()
+    with monkeypatch.context() as patch:
+        counter.wrap(patch)
+        data = await api.ok(MY_JOBS, actor=customer)
+    assert len(data["myJobs"]["edges"]) == jobs
+    assert all(len(edge["node"]["quotes"]) == 2 for edge in data["myJobs"]["edges"])
+    return len(counter.statements)
+
+
+async def test_my_jobs_with_quotes_and_workers_is_constant(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = await _statements_for_jobs(api, monkeypatch, 1)
+    fifty = await _statements_for_jobs(api, monkeypatch, 50)
+    assert one == fifty
+    # viewer, jobs page, customers, quotes, workers' users, worker profiles
+    assert one <= 6
