@@ -167,7 +167,7 @@ class Api:
     ) -> Actor:
         actor = await self.register("WORKER")
         await self.ok(
-            """mutation($input: WorkerProfileInput!) { updateWorkerProfile(input: $input) { id } }""",
+            "mutation($input: WorkerProfileInput!) { updateWorkerProfile(input: $input) { id } }",
             {
                 "input": {
                     "categories": list(categories),
