@@ -43,7 +43,7 @@ async def migration_lock(database_url: str) -> AsyncIterator[None]:
     path = sqlite_path(database_url)
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        lock_file = open(f"{path}.migrate.lock", "w")  # noqa: SIM115 - held for the block
+        lock_file = open(f"{path}.migrate.lock", "w")  # noqa: SIM115, ASYNC230 - tiny, held for the block
         try:
             # flock blocks the thread, not the loop.
             await asyncio.to_thread(fcntl.flock, lock_file.fileno(), fcntl.LOCK_EX)
