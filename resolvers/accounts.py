@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from errors import BadUserInput, Conflict, RateLimited, Unauthenticated
 from matching.engine import reindex_worker
@@ -84,7 +83,7 @@ async def update_worker_profile(ctx: Context, change: WorkerProfileChange) -> Wo
     )
     bio = validation.optional_text(change.bio, "bio", max_length=2000)
     categories = sorted({category.value for category in change.categories})
-    async with in_transaction():
+    async with ctx.write():
         profile = await WorkerProfile.get_or_none(user_id=user.id)
         if profile is None:
             profile = WorkerProfile(user_id=user.id, available=True)

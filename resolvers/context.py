@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+
+from tortoise.transactions import in_transaction
 
 from models import User
 from realtime import Bus
@@ -30,6 +34,14 @@ class Context:
     def viewer(self) -> User | None:
         self.viewer_used = True
         return self.user
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[None]:
+        """A transaction for a use case that changes rows. Afterwards the loaders start empty:
+        a later field or mutation of the same document must not read rows cached before."""
+        async with in_transaction():
+            yield
+        self.loaders = Loaders()
 
     def for_new_operation(self, user: User | None = None) -> Context:
         """A fresh context (new loaders, new request id) for the same connection."""

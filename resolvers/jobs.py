@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from errors import BadUserInput, InvalidState, NotFound
 from matching.engine import find_matches
@@ -78,7 +77,7 @@ async def post_job(ctx: Context, new: NewJob) -> Job:
         limit=ctx.settings.match_limit,
     )
     worker_ids = [match.worker_id for match in matches]
-    async with in_transaction():
+    async with ctx.write():
         job = await Job.create(
             customer_id=user.id,
             category=new.category,
@@ -187,7 +186,7 @@ async def move_job(
     sources = sources_of(target)
     if job.status not in sources:
         raise refuse_move(job, target)
-    async with in_transaction():
+    async with ctx.write():
         moved = await Job.filter(id=job.id, status__in=sources).update(status=target, **changes)
         if not moved:
             current = await Job.get(id=job.id)

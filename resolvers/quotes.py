@@ -6,7 +6,6 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from errors import Conflict, Forbidden, InvalidState, NotFound
 from models import Job, JobStatus, JobStatusChange, Quote, QuoteStatus, Role, WorkerProfile
@@ -45,7 +44,7 @@ async def submit_quote(
         raise Conflict("You already have a live quote for this job; withdraw it to send another.")
     limit = ctx.settings.max_quotes_per_job
     try:
-        async with in_transaction():
+        async with ctx.write():
             # The cap and the OPEN check in one conditional update: concurrent quotes can't
             # overshoot it on any database.
             taken = await Job.filter(
@@ -94,7 +93,7 @@ async def withdraw_quote(ctx: Context, quote_id: str) -> Quote:
     quote, job = await _visible_quote(ctx, quote_id)
     if quote.worker_id != require_user(ctx.viewer).id:
         raise Forbidden("Only the worker who sent a quote can withdraw it.")
-    async with in_transaction():
+    async with ctx.write():
         withdrawn = await Quote.filter(id=quote.id, status=QuoteStatus.PENDING).update(
             status=QuoteStatus.WITHDRAWN, live=None
         )
@@ -126,7 +125,7 @@ async def accept_quote(ctx: Context, quote_id: str) -> Job:
             f"Quote {quote.id} is {quote.status.value}; only a PENDING quote can be accepted.",
             status=quote.status.value,
         )
-    async with in_transaction():
+    async with ctx.write():
         # Exactly one concurrent acceptQuote wins: the second finds the job no longer OPEN.
         hired = await Job.filter(id=job.id, status=JobStatus.OPEN).update(
             status=JobStatus.HIRED, hired_worker_id=quote.worker_id, accepted_quote_id=quote.id

@@ -133,9 +133,12 @@ class Engine:
 
     def format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         """The one place that turns any error into what a client sees."""
-        original = error.original_error
-        while isinstance(original, GraphQLError) and original.original_error is not None:
-            original = original.original_error
+        # graphql-core may wrap a GraphQLError (e.g. a variable coercion failure) in another;
+        # only a non-GraphQL exception at the bottom is a domain error or a bug. The outer
+        # error keeps the message, locations and path.
+        innermost, original = error, error.original_error
+        while isinstance(original, GraphQLError):
+            innermost, original = original, original.original_error
         formatted: dict[str, Any]
         if isinstance(original, DomainError):
             formatted = {
@@ -161,10 +164,9 @@ class Engine:
                 "message": message,
                 "extensions": {"code": ErrorCode.BAD_USER_INPUT.value},
             }
-        if error.locations:
-            formatted["locations"] = [
-                {"line": loc.line, "column": loc.column} for loc in error.locations
-            ]
+        locations = error.locations or innermost.locations
+        if locations:
+            formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in locations]
         if error.path:
             formatted["path"] = list(error.path)
         return formatted

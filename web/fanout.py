@@ -134,6 +134,9 @@ class Hub:
                         continue
                     for group in list(state.groups.values()):
                         await self._dispatch(state.spec, group, event)
+            # The bus ended the stream (it disconnected): nothing will arrive any more, so
+            # end the subscriptions rather than leave them silently dead.
+            self._fail(channel, state, "The event stream ended; subscribe again.")
         except asyncio.CancelledError:
             raise
         except SubscriberTooSlow:

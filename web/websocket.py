@@ -15,7 +15,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLError, get_argument_values
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_argument_values,
+)
 from graphql.execution.values import get_variable_values
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -23,7 +31,7 @@ from errors import DomainError
 from models import User
 from resolvers.tokens import InvalidToken, viewer_from_authorization
 from schema import SPECS
-from web.engine import OperationDefinitionNode, RequestError, is_subscription
+from web.engine import OperationDefinitionNode, Prepared, RequestError, is_subscription
 from web.fanout import Member
 from web.state import AppState
 
@@ -47,6 +55,7 @@ class _Connection:
     websocket: WebSocket
     state: AppState
     protocol: str
+    client_address: str = "unknown"
     user: User | None = None
     acknowledged: bool = False
     init_received: bool = False
@@ -90,7 +99,12 @@ async def graphql_ws(websocket: WebSocket) -> None:
         await websocket.close(code=4406, reason="Subprotocol not acceptable")
         return
     await websocket.accept(subprotocol=protocol)
-    connection = _Connection(websocket=websocket, state=state, protocol=protocol)
+    connection = _Connection(
+        websocket=websocket,
+        state=state,
+        protocol=protocol,
+        client_address=websocket.client.host if websocket.client else "unknown",
+    )
     writer = asyncio.create_task(_write(connection), name="ws writer")
     close: _Close | None = None
     try:
@@ -102,7 +116,8 @@ async def graphql_ws(websocket: WebSocket) -> None:
     finally:
         for op_id in list(connection.operations):
             _stop(connection, op_id, notify=False)
-        connection.outgoing.put_nowait(None) if not connection.outgoing.full() else None
+        if not connection.outgoing.full():
+            connection.outgoing.put_nowait(None)  # tells the writer to finish
         if close is not None:
             # Let queued frames (e.g. connection_error) go out before the close frame.
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
@@ -127,14 +142,28 @@ async def _write(connection: _Connection) -> None:
         return
 
 
+async def _receive_text(websocket: WebSocket) -> str:
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text = message.get("text")
+    if text is None:  # a binary frame: both protocols speak JSON text only
+        raise _Close(4400, "Invalid message received")
+    return text
+
+
 async def _serve(connection: _Connection) -> None:
     websocket = connection.websocket
-    timeout = connection.state.settings.ws_connection_init_timeout_seconds
-    try:
-        first = await asyncio.wait_for(websocket.receive_text(), timeout)
-    except TimeoutError:
-        raise _Close(4408, "Connection initialisation timeout") from None
-    await _handle(connection, first)
+    # Every message counts against the deadline until connection_init arrives, so a client
+    # cannot hold an unauthenticated socket open by pinging.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + connection.state.settings.ws_connection_init_timeout_seconds
+    while not connection.init_received:
+        try:
+            raw = await asyncio.wait_for(_receive_text(websocket), deadline - loop.time())
+        except TimeoutError:
+            raise _Close(4408, "Connection initialisation timeout") from None
+        await _handle(connection, raw)
     keepalive = (
         asyncio.create_task(_keepalive(connection), name="ws keepalive")
         if connection.legacy
@@ -142,7 +171,7 @@ async def _serve(connection: _Connection) -> None:
     )
     try:
         while True:
-            await _handle(connection, await websocket.receive_text())
+            await _handle(connection, await _receive_text(websocket))
     finally:
         if keepalive is not None:
             keepalive.cancel()
@@ -188,7 +217,7 @@ async def _handle(connection: _Connection, raw: str) -> None:
     elif kind == "pong" and not connection.legacy:
         return
     elif kind == "connection_terminate" and connection.legacy:
-        raise WebSocketDisconnect(1000)
+        raise _Close(1000, "Normal closure")
     else:
         raise _Close(4400, f"Unknown message type {kind!r}")
 
@@ -247,7 +276,7 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
             ],
         )
         return
-    context = state.context(connection.user)
+    context = state.context(connection.user, connection.client_address)
     try:
         prepared = engine.prepare(query)
         operation = prepared.operation(operation_name)
@@ -263,7 +292,7 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         connection.operations[op_id] = task
         return
     try:
-        field_name, arguments = _root_field(state, operation, variables)
+        field_name, arguments = _root_field(state, prepared, operation, variables)
         spec = SPECS[field_name]
         channel = await spec.channel(context, arguments)
     except RequestError as error:
@@ -290,8 +319,34 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         _end_with_error(connection, op_id, "The event stream is unavailable; try again.")
 
 
+def _single_root_field(prepared: Prepared, selection_set: SelectionSetNode) -> FieldNode | None:
+    """The subscription's one root field, also when selected through fragments. Validation
+    already ensured there is exactly one, without @skip/@include."""
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            return selection
+        if isinstance(selection, InlineFragmentNode):
+            found = _single_root_field(prepared, selection.selection_set)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = next(
+                definition
+                for definition in prepared.document.definitions
+                if isinstance(definition, FragmentDefinitionNode)
+                and definition.name.value == selection.name.value
+            )
+            found = _single_root_field(prepared, fragment.selection_set)
+        else:
+            found = None
+        if found is not None:
+            return found
+    return None
+
+
 def _root_field(
-    state: AppState, operation: OperationDefinitionNode, variables: dict[str, Any] | None
+    state: AppState,
+    prepared: Prepared,
+    operation: OperationDefinitionNode,
+    variables: dict[str, Any] | None,
 ) -> tuple[str, dict[str, Any]]:
     schema = state.engine.schema
     coerced = get_variable_values(
@@ -299,8 +354,10 @@ def _root_field(
     )
     if isinstance(coerced, list):
         raise RequestError(coerced)
-    field_node = operation.selection_set.selections[0]
-    name = field_node.name.value  # type: ignore[union-attr]
+    field_node = _single_root_field(prepared, operation.selection_set)
+    if field_node is None:
+        raise RequestError([GraphQLError("A subscription must select one root field.")])
+    name = field_node.name.value
     subscription_type = schema.subscription_type
     assert subscription_type is not None
     definition = subscription_type.fields[name]
@@ -328,7 +385,7 @@ async def _single_result(
     operation_name: str | None,
 ) -> None:
     state = connection.state
-    context = state.context(connection.user)
+    context = state.context(connection.user, connection.client_address)
     try:
         result = await state.engine.execute(
             prepared, context=context, variables=variables, operation_name=operation_name

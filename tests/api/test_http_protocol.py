@@ -247,3 +247,31 @@ async def test_production_hides_introspection_and_suggestions(production: Settin
             assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
             page = await http.get("/graphql", headers={"accept": "text/html"})
             assert "graphiql" not in page.text.lower()
+
+
+async def test_wrongly_typed_variable_is_bad_user_input(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql",
+        json={"query": "query($id: ID!) { job(id: $id) { id } }", "variables": {"id": {"x": 1}}},
+    )
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "$id" in error["message"]
+
+
+async def test_two_moves_in_one_document_see_each_others_writes(api: Api) -> None:
+    customer = await api.register("CUSTOMER")
+    worker = await api.worker()
+    job = await api.post_job(customer)
+    quote = await api.quote(worker, job["id"])
+    await api.ok(
+        "mutation($id: ID!) { acceptQuote(quoteId: $id) { id } }", {"id": quote["id"]}, customer
+    )
+    data = await api.ok(
+        """mutation($id: ID!) {
+             a: scheduleJob(jobId: $id, scheduledAt: "2099-01-01T09:00:00Z") { status }
+             b: startJob(jobId: $id) { status } }""",
+        {"id": job["id"]},
+        worker,
+    )
+    assert data == {"a": {"status": "SCHEDULED"}, "b": {"status": "IN_PROGRESS"}}

@@ -1,0 +1,277 @@
+"""A real uvicorn server per test, and a small GraphQL-over-WebSocket client for both protocols
+(`graphql-transport-ws` and the legacy `graphql-ws` of subscriptions-transport-ws)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import shutil
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+from starlette.applications import Starlette
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from models.database import close_database, open_database, sqlite_path
+from settings import Settings
+from tests.conftest import Actor, Api
+from web.app import create_app
+
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+PROTOCOLS = [TRANSPORT_WS, LEGACY_WS]
+# Long enough for any real reply on a loaded machine; a test never waits this long when the
+# server behaves.
+REPLY_TIMEOUT = 5.0
+# How long "nothing arrives" is watched for.
+SILENCE = 0.5
+
+Message = dict[str, Any]
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its signal handlers: pytest owns SIGINT/SIGTERM in the test process."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@pytest.fixture(scope="session")
+async def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database with every migration applied, made once per run."""
+    url = f"sqlite://{tmp_path_factory.mktemp('template') / 'fixhub.sqlite3'}"
+    await open_database(url)
+    await close_database()
+    path = sqlite_path(url)
+    assert path is not None
+    return Path(path)
+
+
+@pytest.fixture
+def database_url(database_url: str, migrated_sqlite: Path) -> str:
+    """The shared fresh database, pre-migrated when it is SQLite: every test here starts a
+    server, and running all migrations at each start-up would dominate the run. The server
+    still runs `migrate` at start-up; it finds nothing left to do."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        shutil.copyfile(migrated_sqlite, path)
+    return database_url
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests register many actors; argon2 at production cost would dominate the run."""
+    monkeypatch.setattr(
+        "resolvers.tokens._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+class WsClient:
+    """One GraphQL WebSocket, speaking either protocol with the same calls.
+
+    Messages that arrive while waiting for something else (see `barrier`) are kept and handed
+    out by the next `receive`, so nothing is lost or reordered.
+    """
+
+    def __init__(self, socket: ClientConnection, protocol: str) -> None:
+        self.socket = socket
+        self.protocol = protocol
+        self._pending: deque[Message] = deque()
+
+    @property
+    def legacy(self) -> bool:
+        return self.protocol == LEGACY_WS
+
+    @property
+    def next_type(self) -> str:
+        return "data" if self.legacy else "next"
+
+    async def send(self, message: Message) -> None:
+        await self.socket.send(json.dumps(message))
+
+    async def send_raw(self, data: str | bytes) -> None:
+        await self.socket.send(data)
+
+    async def _recv(self, timeout: float) -> Message:
+        raw = await asyncio.wait_for(self.socket.recv(), timeout)
+        return json.loads(raw)
+
+    async def receive(self, *, timeout: float = REPLY_TIMEOUT, keepalive: bool = False) -> Message:
+        """The next message; legacy `ka` keep-alives are skipped unless `keepalive`."""
+        while True:
+            message = self._pending.popleft() if self._pending else await self._recv(timeout)
+            if keepalive or message.get("type") != "ka":
+                return message
+
+    async def init(self, token: str | None = None, payload: Message | None = None) -> None:
+        """connection_init (with `authorization: Bearer <token>` if given), then expect the ack."""
+        if payload is None:
+            payload = {"authorization": f"Bearer {token}"} if token else {}
+        await self.send({"type": "connection_init", "payload": payload})
+        ack = await self.receive()
+        assert ack == {"type": "connection_ack"}, ack
+
+    async def subscribe(
+        self, op_id: str, query: str, variables: dict[str, Any] | None = None
+    ) -> None:
+        payload: Message = {"query": query}
+        if variables is not None:
+            payload["variables"] = variables
+        kind = "start" if self.legacy else "subscribe"
+        await self.send({"id": op_id, "type": kind, "payload": payload})
+
+    async def stop(self, op_id: str) -> None:
+        await self.send({"id": op_id, "type": "stop" if self.legacy else "complete"})
+
+    async def barrier(self) -> None:
+        """Return once the server has handled everything sent before.
+
+        The server handles one socket's messages in order and a subscribe only returns once the
+        subscription is live, so after the round trip an event published now reaches it.
+        graphql-transport-ws: a ping/pong; legacy (no ping): a tiny query on its own id.
+        """
+        token = uuid.uuid4().hex
+        if self.legacy:
+            await self.subscribe(token, "{ __typename }")
+        else:
+            await self.send({"type": "ping", "payload": {"barrier": token}})
+        while True:
+            message = await self._recv(REPLY_TIMEOUT)
+            if self.legacy and message.get("id") == token:
+                if message["type"] == "complete":
+                    return
+                assert message == {
+                    "id": token,
+                    "type": "data",
+                    "payload": {"data": {"__typename": "Query"}},
+                }, message
+            elif message == {"type": "pong", "payload": {"barrier": token}}:
+                return
+            else:
+                self._pending.append(message)
+
+    async def expect_nothing_pending(self) -> None:
+        """Nothing (but keep-alives) arrived for what was sent before; checked with a barrier
+        round trip instead of a waiting window."""
+        await self.barrier()
+        pending = [message for message in self._pending if message.get("type") != "ka"]
+        assert not pending, pending
+
+    async def next_payload(self, op_id: str, *, timeout: float = REPLY_TIMEOUT) -> Message:
+        """The payload of the next message, which must be a result (`next` / legacy `data`)."""
+        message = await self.receive(timeout=timeout)
+        assert message.get("type") == self.next_type and message.get("id") == op_id, message
+        return message["payload"]
+
+    async def next_data(self, op_id: str, *, timeout: float = REPLY_TIMEOUT) -> Message:
+        payload = await self.next_payload(op_id, timeout=timeout)
+        assert "errors" not in payload, payload
+        return payload["data"]
+
+    async def expect_complete(self, op_id: str) -> None:
+        message = await self.receive()
+        assert message == {"id": op_id, "type": "complete"}, message
+
+    async def refusal_code(self, op_id: str) -> str:
+        """A refused subscription: one result carrying the error, then `complete`."""
+        payload = await self.next_payload(op_id)
+        assert payload["data"] is None, payload
+        [error] = payload["errors"]
+        await self.expect_complete(op_id)
+        return error["extensions"]["code"]
+
+    async def expect_silence(self, window: float = SILENCE) -> None:
+        """Nothing but keep-alives arrives within `window` seconds."""
+        with contextlib.suppress(TimeoutError):
+            message = await self.receive(timeout=window)
+            raise AssertionError(f"expected no message, got {message}")
+
+    async def expect_close(self, code: int) -> list[Message]:
+        """Read until the server closes the socket; assert its close code. Returns what came
+        before the close frame (keep-alives left out)."""
+        seen: list[Message] = list(self._pending)
+        self._pending.clear()
+        try:
+            async with asyncio.timeout(REPLY_TIMEOUT):
+                while True:
+                    message = json.loads(await self.socket.recv())
+                    if message.get("type") != "ka":
+                        seen.append(message)
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None, f"no close frame from the server: {closed}"
+            assert closed.rcvd.code == code, (closed.rcvd, seen)
+        return seen
+
+
+@dataclass
+class LiveServer:
+    app: Starlette
+    http_url: str
+    ws_url: str
+    api: Api
+
+    @contextlib.asynccontextmanager
+    async def socket(self, protocol: str) -> AsyncIterator[WsClient]:
+        async with connect(
+            self.ws_url, subprotocols=[protocol], proxy=None, open_timeout=REPLY_TIMEOUT
+        ) as socket:
+            assert socket.subprotocol == protocol
+            yield WsClient(socket, protocol)
+
+    @contextlib.asynccontextmanager
+    async def session(self, protocol: str, actor: Actor | None = None) -> AsyncIterator[WsClient]:
+        """A socket that is already initialised (as `actor`, or anonymous)."""
+        async with self.socket(protocol) as client:
+            await client.init(actor.token if actor else None)
+            yield client
+
+
+@pytest.fixture
+async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
+    application = create_app(settings)
+    config = uvicorn.Config(
+        application,
+        host="127.0.0.1",
+        port=0,  # the OS picks a free port; read back below
+        ws="websockets-sansio",
+        lifespan="on",
+        log_level="warning",
+        log_config=None,  # leave the process's logging configuration alone
+    )
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve(), name="uvicorn")
+    try:
+        async with asyncio.timeout(30):
+            while not server.started:
+                if task.done():
+                    task.result()  # raises the start-up failure
+                    raise RuntimeError("uvicorn exited during start-up")
+                await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        http_url = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=http_url, trust_env=False, timeout=30) as http:
+            yield LiveServer(
+                app=application,
+                http_url=http_url,
+                ws_url=f"ws://127.0.0.1:{port}/graphql",
+                api=Api(http),
+            )
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(params=PROTOCOLS)
+def protocol(request: pytest.FixtureRequest) -> str:
+    return request.param
