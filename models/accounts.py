@@ -16,6 +16,9 @@ class User(Model):
     password_hash = fields.CharField(max_length=255)
     display_name = fields.CharField(max_length=80)
     role = fields.CharEnumField(Role, max_length=24)
+    # Workers' reviews of this user as a customer (Customer.ratingAverage).
+    customer_rating_sum = fields.IntField(default=0)
+    customer_rating_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -27,6 +27,7 @@ class JobStatus(StrEnum):
     COMPLETED = "COMPLETED"
     ACCEPTED = "ACCEPTED"
     CANCELLED = "CANCELLED"
+    CLOSED = "CLOSED"
 
 
 class QuoteStatus(StrEnum):
@@ -34,3 +35,11 @@ class QuoteStatus(StrEnum):
     ACCEPTED = "ACCEPTED"
     DECLINED = "DECLINED"
     WITHDRAWN = "WITHDRAWN"
+
+
+class PointKind(StrEnum):
+    EARN = "EARN"
+    REDEEM = "REDEEM"
+    REFUND = "REFUND"
+    ADJUST = "ADJUST"
+    EXPIRE = "EXPIRE"

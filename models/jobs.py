@@ -17,8 +17,10 @@ TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     ),
     JobStatus.IN_PROGRESS: frozenset({JobStatus.COMPLETED}),
     JobStatus.COMPLETED: frozenset({JobStatus.ACCEPTED}),
-    JobStatus.ACCEPTED: frozenset(),
+    # CLOSED: both reviews are in, or the review window after acceptance has passed.
+    JobStatus.ACCEPTED: frozenset({JobStatus.CLOSED}),
     JobStatus.CANCELLED: frozenset(),
+    JobStatus.CLOSED: frozenset(),
 }
 
 
@@ -50,6 +52,8 @@ class Job(Model):
     accepted_quote_id = fields.IntField(null=True)
     scheduled_at = fields.DatetimeField(null=True)
     cancel_reason = fields.CharField(max_length=500, null=True)
+    accepted_at = fields.DatetimeField(null=True, db_index=True)
+    closed_at = fields.DatetimeField(null=True)
     match_count = fields.IntField(default=0)
     # Live (PENDING or ACCEPTED) quotes; the quote cap is a conditional update on this column.
     live_quote_count = fields.IntField(default=0)

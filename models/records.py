@@ -1,0 +1,41 @@
+"""Service records: the filed, immutable account of a finished job."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class ServiceRecord(Model):
+    id = fields.IntField(primary_key=True)
+    job: fields.OneToOneRelation = fields.OneToOneField(
+        "fixhub.Job", related_name="service_record", on_delete=fields.RESTRICT
+    )
+    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="customer_service_records", on_delete=fields.RESTRICT
+    )
+    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="worker_service_records", on_delete=fields.RESTRICT
+    )
+    # The snapshot taken when filed; never updated. Later facts go into entries.
+    content = fields.JSONField()
+    filed_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service_records"
+        indexes = (("customer_id", "id"), ("worker_id", "id"))
+
+
+class ServiceRecordEntry(Model):
+    """An appendix to a filed record, e.g. the review of the customer arriving later."""
+
+    id = fields.IntField(primary_key=True)
+    record: fields.ForeignKeyRelation[ServiceRecord] = fields.ForeignKeyField(
+        "fixhub.ServiceRecord", related_name="entries", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharField(max_length=40)
+    content = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service_record_entries"

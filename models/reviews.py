@@ -1,0 +1,57 @@
+"""Two-way reviews: the customer reviews the worker, the worker reviews the customer."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Review(Model):
+    # The customer reviews the hired worker; one per job (the unique job column). (A comment,
+    # not a docstring: Tortoise turns docstrings into SQL table comments and does not escape
+    # apostrophes in them.)
+
+    id = fields.IntField(primary_key=True)
+    job: fields.OneToOneRelation = fields.OneToOneField(
+        "fixhub.Job", related_name="review", on_delete=fields.CASCADE
+    )
+    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="reviews_written", on_delete=fields.CASCADE
+    )
+    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="reviews_received", on_delete=fields.CASCADE
+    )
+    rating = fields.SmallIntField()
+    quality = fields.SmallIntField()
+    punctuality = fields.SmallIntField()
+    price_fairness = fields.SmallIntField()
+    cleanliness = fields.SmallIntField()
+    comment = fields.TextField(null=True)
+    reply = fields.TextField(null=True)
+    replied_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reviews"
+        indexes = (("worker_id", "id"),)
+
+
+class CustomerReview(Model):
+    # The hired worker reviews the customer; one per job.
+
+    id = fields.IntField(primary_key=True)
+    job: fields.OneToOneRelation = fields.OneToOneField(
+        "fixhub.Job", related_name="customer_review", on_delete=fields.CASCADE
+    )
+    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="customer_reviews_written", on_delete=fields.CASCADE
+    )
+    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="customer_reviews_received", on_delete=fields.CASCADE
+    )
+    rating = fields.SmallIntField()
+    comment = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "customer_reviews"
