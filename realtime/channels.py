@@ -16,3 +16,13 @@ def job_updates(job_id: int) -> str:
 def worker_matches(worker_id: int) -> str:
     """Jobs newly matched to one worker."""
     return f"{PREFIX}:worker:{worker_id}:matches"
+
+
+def user_notifications(user_id: int) -> str:
+    """Everything stored for one user's notification feed."""
+    return f"{PREFIX}:user:{user_id}:notifications"
+
+
+def thread_messages(thread_id: int) -> str:
+    """New messages in one job conversation."""
+    return f"{PREFIX}:thread:{thread_id}:messages"

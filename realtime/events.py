@@ -42,3 +42,11 @@ def job_updated(job_id: int, status: str) -> Event:
 
 def job_matched(job_id: int, worker_id: int) -> Event:
     return Event("job.matched", job_id, {"workerId": worker_id})
+
+
+def notification_created(notification_id: int) -> Event:
+    return Event("notification.created", notification_id, {})
+
+
+def message_sent(message_id: int, thread_id: int) -> Event:
+    return Event("message.sent", message_id, {"threadId": thread_id})

@@ -11,7 +11,9 @@ from tortoise.transactions import in_transaction
 
 from models import User
 from realtime import Bus
+from realtime.events import Event
 from resolvers.loaders import Loaders
+from resolvers.publishing import publish_all
 from resolvers.ratelimit import Limiter
 from settings import Settings
 
@@ -29,6 +31,8 @@ class Context:
     # the viewer produced viewer-independent data and may be shared by every subscriber of the
     # same selection.
     viewer_used: bool = False
+    # Events of the write in progress; published only once its transaction has committed.
+    outbox: list[tuple[str, Event]] = field(default_factory=list)
 
     @property
     def viewer(self) -> User | None:
@@ -37,11 +41,25 @@ class Context:
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[None]:
-        """A transaction for a use case that changes rows. Afterwards the loaders start empty:
-        a later field or mutation of the same document must not read rows cached before."""
-        async with in_transaction():
-            yield
+        """A transaction for a use case that changes rows.
+
+        Events queued with `publish_after_commit` go out only after the commit (and are
+        dropped on rollback). Afterwards the loaders start empty: a later field or mutation of
+        the same document must not read rows cached before.
+        """
+        self.outbox = []
+        try:
+            async with in_transaction():
+                yield
+        except BaseException:
+            self.outbox = []
+            raise
         self.loaders = Loaders()
+        messages, self.outbox = self.outbox, []
+        await publish_all(self.bus, messages)
+
+    def publish_after_commit(self, channel: str, event: Event) -> None:
+        self.outbox.append((channel, event))
 
     def for_new_operation(self, user: User | None = None) -> Context:
         """A fresh context (new loaders, new request id) for the same connection."""

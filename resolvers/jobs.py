@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.expressions import F
 
@@ -25,9 +25,9 @@ from models import (
 from realtime import channels, events
 from resolvers import validation
 from resolvers.context import Context
+from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import Action, authorize_job, require_role, require_user
-from resolvers.publishing import publish_all
 
 
 @dataclass
@@ -114,10 +114,10 @@ async def post_job(ctx: Context, new: NewJob) -> Job:
             await WorkerProfile.filter(
                 user_id__in=worker_ids, recent_matches__gte=RESPONSIVENESS_WINDOW
             ).update(recent_matches=F("recent_matches") / 2, recent_quotes=F("recent_quotes") / 2)
-    await publish_all(
-        ctx.bus,
-        [(channels.worker_matches(w), events.job_matched(job.id, w)) for w in worker_ids],
-    )
+        for worker_id in worker_ids:
+            ctx.publish_after_commit(
+                channels.worker_matches(worker_id), events.job_matched(job.id, worker_id)
+            )
     return job
 
 
@@ -198,19 +198,50 @@ async def move_job(
             actor_id=user.id,
             note=note,
         )
+        declined: list[int] = []
         if target == JobStatus.CANCELLED:
-            await Quote.filter(job_id=job.id, status=QuoteStatus.PENDING).update(
-                status=QuoteStatus.DECLINED, live=None
-            )
+            pending = Quote.filter(job_id=job.id, status=QuoteStatus.PENDING)
+            declined = list(await pending.values_list("worker_id", flat=True))
+            await pending.update(status=QuoteStatus.DECLINED, live=None)
         if target == JobStatus.ACCEPTED and job.hired_worker_id is not None:
             await WorkerProfile.filter(user_id=job.hired_worker_id).update(
                 completed_jobs=F("completed_jobs") + 1
             )
         job = await Job.get(id=job.id)
-    await publish_all(
-        ctx.bus, [(channels.job_updates(job.id), events.job_updated(job.id, job.status.value))]
-    )
+        await tell_parties(ctx, job, actor_id=user.id, declined_worker_ids=declined)
     return job
+
+
+async def tell_parties(
+    ctx: Context, job: Job, *, actor_id: int, declined_worker_ids: list[int]
+) -> None:
+    """Inside the write: notify everyone the move concerns (not its author), publish it."""
+    status = job.status.value
+    for party in {job.customer_id, job.hired_worker_id} - {actor_id, None}:
+        assert party is not None
+        await notify(
+            ctx,
+            party,
+            NotificationKind.JOB_STATUS_CHANGED,
+            f"{job.title}: {status.replace('_', ' ').lower()}",
+            f"Job {job.id} is now {status}.",
+            jobId=job.id,
+            status=status,
+        )
+    for worker_id in declined_worker_ids:
+        await notify(
+            ctx,
+            worker_id,
+            NotificationKind.QUOTE_DECLINED,
+            f"{job.title}: your quote was declined",
+            f"Job {job.id} is {status}; your quote was not chosen.",
+            jobId=job.id,
+        )
+    ctx.publish_after_commit(channels.job_updates(job.id), events.job_updated(job.id, status))
+
+
+async def accept_job(ctx: Context, job_id: str) -> Job:
+    return await move_job(ctx, job_id, JobStatus.ACCEPTED, accepted_at=datetime.now(UTC))
 
 
 async def schedule_job(ctx: Context, job_id: str, scheduled_at: datetime) -> Job:

@@ -8,13 +8,22 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from errors import Conflict, Forbidden, InvalidState, NotFound
-from models import Job, JobStatus, JobStatusChange, Quote, QuoteStatus, Role, WorkerProfile
+from models import (
+    Job,
+    JobStatus,
+    JobStatusChange,
+    Quote,
+    QuoteStatus,
+    Role,
+    Thread,
+    WorkerProfile,
+)
 from realtime import channels, events
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.jobs import parse_id, tell_parties
+from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import Action, authorize_job, can_view_quote, require_role, require_user
-from resolvers.publishing import publish_all
 
 
 def _job_not_open(job: Job) -> InvalidState:
@@ -66,13 +75,26 @@ async def submit_quote(
                 earliest_start=start,
             )
             await WorkerProfile.filter(user_id=user.id).update(recent_quotes=F("recent_quotes") + 1)
+            # The conversation between the customer and this worker opens with the quote.
+            await Thread.get_or_create(
+                job_id=job.id, worker_id=user.id, defaults={"customer_id": job.customer_id}
+            )
+            await notify(
+                ctx,
+                job.customer_id,
+                NotificationKind.QUOTE_RECEIVED,
+                f"{job.title}: new quote",
+                f"{user.display_name} quoted {amount} cents.",
+                jobId=job.id,
+                quoteId=quote.id,
+            )
+            ctx.publish_after_commit(
+                channels.job_quotes(job.id), events.quote_submitted(quote.id, job.id)
+            )
     except IntegrityError:  # the unique (job, worker, live) index: a concurrent duplicate
         raise Conflict(
             "You already have a live quote for this job; withdraw it to send another."
         ) from None
-    await publish_all(
-        ctx.bus, [(channels.job_quotes(job.id), events.quote_submitted(quote.id, job.id))]
-    )
     return quote
 
 
@@ -106,9 +128,9 @@ async def withdraw_quote(ctx: Context, quote_id: str) -> Quote:
             )
         await Job.filter(id=job.id).update(live_quote_count=F("live_quote_count") - 1)
         quote = await Quote.get(id=quote.id)
-    await publish_all(
-        ctx.bus, [(channels.job_updates(job.id), events.job_updated(job.id, job.status.value))]
-    )
+        ctx.publish_after_commit(
+            channels.job_updates(job.id), events.job_updated(job.id, job.status.value)
+        )
     return quote
 
 
@@ -142,9 +164,9 @@ async def accept_quote(ctx: Context, quote_id: str) -> Job:
         )
         if not accepted:  # withdrawn meanwhile: undo the hire by rolling back
             raise Conflict(f"Quote {quote.id} was withdrawn meanwhile; choose another quote.")
-        await Quote.filter(job_id=job.id, status=QuoteStatus.PENDING).update(
-            status=QuoteStatus.DECLINED, live=None
-        )
+        pending = Quote.filter(job_id=job.id, status=QuoteStatus.PENDING)
+        declined = list(await pending.values_list("worker_id", flat=True))
+        await pending.update(status=QuoteStatus.DECLINED, live=None)
         await JobStatusChange.create(
             job_id=job.id,
             from_status=JobStatus.OPEN.value,
@@ -152,7 +174,14 @@ async def accept_quote(ctx: Context, quote_id: str) -> Job:
             actor_id=user.id,
         )
         job = await Job.get(id=job.id)
-    await publish_all(
-        ctx.bus, [(channels.job_updates(job.id), events.job_updated(job.id, job.status.value))]
-    )
+        await notify(
+            ctx,
+            quote.worker_id,
+            NotificationKind.HIRED,
+            f"{job.title}: you are hired",
+            f"Your quote of {quote.amount_cents} cents was accepted.",
+            jobId=job.id,
+            quoteId=quote.id,
+        )
+        await tell_parties(ctx, job, actor_id=user.id, declined_worker_ids=declined)
     return job

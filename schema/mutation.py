@@ -97,7 +97,7 @@ class Mutation:
 
     @strawberry.mutation(description="The customer accepts the completed work.")
     async def accept_job(self, info: Info, job_id: strawberry.ID) -> Job:
-        return Job.from_model(await jobs.move_job(info.context, job_id, ModelJobStatus.ACCEPTED))
+        return Job.from_model(await jobs.accept_job(info.context, job_id))
 
     @strawberry.mutation(description="The customer cancels, before the work started.")
     async def cancel_job(self, info: Info, job_id: strawberry.ID, reason: str) -> Job:

@@ -1,0 +1,93 @@
+"""Storing notifications inside the transaction of what caused them, and reading them back.
+
+Call `notify` inside `ctx.write()`: the row commits with the change it reports, and the live
+event goes out after that commit, so the stored feed and the live stream never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from errors import BadUserInput
+from models import Notification
+from realtime import channels, events
+from resolvers.context import Context
+from resolvers.pagination import Page, decode_cursor, paginate
+from resolvers.policy import require_user
+
+
+class NotificationKind(StrEnum):
+    QUOTE_RECEIVED = "QUOTE_RECEIVED"
+    HIRED = "HIRED"
+    QUOTE_DECLINED = "QUOTE_DECLINED"
+    JOB_STATUS_CHANGED = "JOB_STATUS_CHANGED"
+    REVIEW_RECEIVED = "REVIEW_RECEIVED"
+    POINTS_EARNED = "POINTS_EARNED"
+    POINTS_REDEEMED = "POINTS_REDEEMED"
+    POINTS_ADJUSTED = "POINTS_ADJUSTED"
+    SERVICE_RECORD_FILED = "SERVICE_RECORD_FILED"
+
+
+async def notify(
+    ctx: Context,
+    user_id: int,
+    kind: NotificationKind,
+    title: str,
+    body: str,
+    **data: Any,
+) -> Notification:
+    notification = await Notification.create(
+        user_id=user_id, kind=kind.value, title=title[:200], body=body, data=data
+    )
+    ctx.publish_after_commit(
+        channels.user_notifications(user_id), events.notification_created(notification.id)
+    )
+    return notification
+
+
+async def list_notifications(
+    ctx: Context, first: int | None, after: str | None, unread_only: bool
+) -> Page[Notification]:
+    user = require_user(ctx.viewer)
+    query = Notification.filter(user_id=user.id)
+    if unread_only:
+        query = query.filter(read_at__isnull=True)
+    return await paginate(query, first=first, after=after, max_page_size=ctx.settings.max_page_size)
+
+
+async def mark_read(ctx: Context, ids: list[str]) -> int:
+    """Marks the viewer's own notifications read; ids of others' are ignored, not revealed."""
+    user = require_user(ctx.viewer)
+    if len(ids) > 500:
+        raise BadUserInput("ids may list at most 500 notifications at once.", "ids")
+    numbers = []
+    for ident in ids:
+        try:
+            numbers.append(int(ident))
+        except ValueError:
+            raise BadUserInput(f"{ident!r} is not a notification id.", "ids") from None
+    async with ctx.write():
+        return await Notification.filter(
+            user_id=user.id, id__in=numbers, read_at__isnull=True
+        ).update(read_at=datetime.now(UTC))
+
+
+async def unread_count(ctx: Context) -> int:
+    user = require_user(ctx.viewer)
+    return await Notification.filter(user_id=user.id, read_at__isnull=True).count()
+
+
+async def notifications_after(
+    ctx: Context, after: str | None, limit: int = 500
+) -> list[Notification]:
+    """What was stored after `after` (a notification id), oldest first, for the replay."""
+    user = require_user(ctx.viewer)
+    if after is None:
+        return []
+    try:
+        last = int(after)
+    except ValueError:
+        last = decode_cursor(after)
+    return await Notification.filter(user_id=user.id, id__gt=last).order_by("id").limit(limit)
