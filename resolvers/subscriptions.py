@@ -3,12 +3,12 @@ the subscription's root value. Channel names come from realtime.channels only.""
 
 from __future__ import annotations
 
-from models import Job, Quote, Role
+from models import Job, Notification, Quote, Role
 from realtime import channels
 from realtime.events import Event
 from resolvers.context import Context
 from resolvers.jobs import parse_id
-from resolvers.policy import Action, authorize_job, require_role
+from resolvers.policy import Action, authorize_job, require_role, require_user
 
 
 async def quote_received_channel(ctx: Context, job_id: str) -> str:
@@ -36,3 +36,12 @@ async def quote_of_event(ctx: Context, event: Event) -> Quote | None:
 
 async def job_of_event(ctx: Context, event: Event) -> Job | None:
     return await ctx.loaders.job_by_id.load(event.id)
+
+
+async def notifications_channel(ctx: Context) -> str:
+    user = require_user(ctx.viewer)
+    return channels.user_notifications(user.id)
+
+
+async def notification_of_event(ctx: Context, event: Event) -> Notification | None:
+    return await Notification.get_or_none(id=event.id)

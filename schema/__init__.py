@@ -1,10 +1,25 @@
-"""The GraphQL schema: types, inputs and root fields. Knows GraphQL, never SQL."""
+"""The GraphQL schema: types, inputs and root fields. Knows GraphQL, never SQL.
+
+Each domain contributes its own root types; they are merged here into Query, Mutation and
+Subscription, and its subscription specs into SPECS (used by the WebSocket fan-out).
+"""
 
 import strawberry
+from strawberry.tools import merge_types
 
-from schema.mutation import Mutation
-from schema.query import Query
-from schema.subscription import SPECS, Subscription, SubscriptionSpec
+from schema import notifications
+from schema.mutation import Mutation as CoreMutation
+from schema.query import Query as CoreQuery
+from schema.subscription import SPECS as CORE_SPECS
+from schema.subscription import Subscription as CoreSubscription
+from schema.subscription import SubscriptionSpec
+
+Query = merge_types("Query", (CoreQuery, notifications.NotificationsQuery))
+Mutation = merge_types("Mutation", (CoreMutation, notifications.NotificationsMutation))
+Subscription = merge_types(
+    "Subscription", (CoreSubscription, notifications.NotificationsSubscription)
+)
+SPECS: dict[str, SubscriptionSpec] = {**CORE_SPECS, **notifications.SPECS}
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 

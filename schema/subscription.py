@@ -26,6 +26,10 @@ class SubscriptionSpec:
     channel: Callable[[Context, dict[str, Any]], Awaitable[str]]
     # (fresh per-event context, event) -> root value, or None to skip the event.
     root: Callable[[Context, Event], Awaitable[Any]]
+    # Optional replay-then-live: (context, arguments) -> what was stored after the client's
+    # cursor, oldest first, as (event id, root value). Live events whose id was replayed are
+    # dropped (web/replay.py).
+    replay: Callable[[Context, dict[str, Any]], Awaitable[list[tuple[int, Any]]]] | None = None
 
 
 async def _quote_root(ctx: Context, event: Event) -> Quote | None:
@@ -54,13 +58,23 @@ SPECS: dict[str, SubscriptionSpec] = {
 }
 
 
-async def _stream(info: Info, field: str, args: dict[str, Any]) -> AsyncGenerator[Any, None]:
+async def stream(
+    info: Info, spec: SubscriptionSpec, args: dict[str, Any]
+) -> AsyncGenerator[Any, None]:
+    """In-process execution of a spec (strawberry's own subscription path)."""
     ctx = info.context
-    spec = SPECS[field]
     channel = await spec.channel(ctx, args)
     async with ctx.bus.subscribe(channel) as subscription:
+        replayed: set[int] = set()
+        if spec.replay is not None:
+            for event_id, root in await spec.replay(ctx, args):
+                replayed.add(event_id)
+                yield root
         async for raw in subscription:
-            root = await spec.root(ctx.for_new_operation(), Event.decode(raw))
+            event = Event.decode(raw)
+            if event.id in replayed:
+                continue
+            root = await spec.root(ctx.for_new_operation(), event)
             if root is not None:
                 yield root
 
@@ -71,17 +85,17 @@ class Subscription:
     async def quote_received(
         self, info: Info, job_id: strawberry.ID
     ) -> AsyncGenerator[Quote, None]:
-        async for root in _stream(info, "quoteReceived", {"jobId": job_id}):
+        async for root in stream(info, SPECS["quoteReceived"], {"jobId": job_id}):
             yield root
 
     @strawberry.subscription(description="Each new job you are matched to (workers only).")
     async def matching_jobs(self, info: Info) -> AsyncGenerator[Job, None]:
-        async for root in _stream(info, "matchingJobs", {}):
+        async for root in stream(info, SPECS["matchingJobs"], {}):
             yield root
 
     @strawberry.subscription(
         description="Status changes of a job: its customer and its quoting or hired workers."
     )
     async def job_updated(self, info: Info, job_id: strawberry.ID) -> AsyncGenerator[Job, None]:
-        async for root in _stream(info, "jobUpdated", {"jobId": job_id}):
+        async for root in stream(info, SPECS["jobUpdated"], {"jobId": job_id}):
             yield root

@@ -35,8 +35,9 @@ class Member:
     """One subscription operation of one socket."""
 
     user: User | None
-    # Called with the serialised ExecutionResult; returns False if the socket fell behind.
-    deliver: Callable[[str], bool]
+    # Called with the event id and the serialised ExecutionResult; returns False if the
+    # socket fell behind.
+    deliver: Callable[[int, str], bool]
     # Called once if the hub must end this subscription (e.g. the channel failed).
     end: Callable[[str], None]
 
@@ -166,7 +167,7 @@ class Hub:
             return
         if not viewer_used:
             for member in members:
-                self._deliver(group, member, payload)
+                self._deliver(group, member, event.id, payload)
             return
         # The selection depends on who asks: run it once per distinct viewer.
         by_viewer: dict[int | None, str | None] = {_viewer_key(first.user): payload}
@@ -176,10 +177,10 @@ class Hub:
                 by_viewer[key], _ = await self._run(spec, group, event, member.user)
             member_payload = by_viewer[key]
             if member_payload is not None:
-                self._deliver(group, member, member_payload)
+                self._deliver(group, member, event.id, member_payload)
 
-    def _deliver(self, group: Group, member: Member, payload: str) -> None:
-        if member in group.members and not member.deliver(payload):
+    def _deliver(self, group: Group, member: Member, event_id: int, payload: str) -> None:
+        if member in group.members and not member.deliver(event_id, payload):
             member.end("This subscription fell too far behind and was ended.")
 
     async def _run(

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +30,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from errors import DomainError
 from models import User
+from resolvers.context import Context
 from resolvers.tokens import InvalidToken, viewer_from_authorization
 from schema import SPECS
 from web.engine import OperationDefinitionNode, Prepared, RequestError, is_subscription
 from web.fanout import Member
+from web.replay import ReplayGate
 from web.state import AppState
 
 log = logging.getLogger("fixhub.websocket")
@@ -306,9 +309,14 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         connection.send(connection.next_frame(op_id, payload_text))
         connection.send_complete(op_id)
         return
+
+    def send_payload(text: str) -> bool:
+        return connection.send(connection.next_frame(op_id, text))
+
+    gate = ReplayGate(send_payload) if spec.replay is not None else None
     member = Member(
         user=connection.user,
-        deliver=lambda text: connection.send(connection.next_frame(op_id, text)),
+        deliver=gate.live if gate is not None else lambda _event_id, text: send_payload(text),
         end=lambda reason: _end_with_error(connection, op_id, reason),
     )
     connection.operations[op_id] = (channel, member)
@@ -317,6 +325,44 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
     except Exception:
         connection.operations.pop(op_id, None)
         _end_with_error(connection, op_id, "The event stream is unavailable; try again.")
+        return
+    if gate is not None and spec.replay is not None:
+        await _replay(connection, op_id, gate, spec.replay, context, arguments, prepared, payload)
+
+
+async def _replay(
+    connection: _Connection,
+    op_id: str,
+    gate: ReplayGate,
+    replay: Callable[[Context, dict[str, Any]], Awaitable[list[tuple[int, Any]]]],
+    context: Context,
+    arguments: dict[str, Any],
+    prepared: Prepared,
+    request: dict[str, Any],
+) -> None:
+    """Send what was stored after the client's cursor, then let the live events through."""
+    engine = connection.state.engine
+    try:
+        items = await replay(context, arguments)
+    except DomainError as error:
+        refusal = engine.format_error(GraphQLError(error.message, original_error=error), "")
+        _stop(connection, op_id, notify=False)
+        connection.send_errors(op_id, [refusal])
+        return
+    for _event_id, root in items:
+        result = await engine.execute(
+            prepared,
+            context=context.for_new_operation(),
+            variables=request.get("variables"),
+            operation_name=request.get("operationName"),
+            root_value=root,
+        )
+        text = json.dumps(engine.format_result(result, context.request_id), separators=(",", ":"))
+        if not connection.send(connection.next_frame(op_id, text)):
+            _end_with_error(connection, op_id, "This subscription fell too far behind.")
+            return
+    if not gate.finish(event_id for event_id, _ in items):
+        _end_with_error(connection, op_id, "This subscription fell too far behind.")
 
 
 def _single_root_field(prepared: Prepared, selection_set: SelectionSetNode) -> FieldNode | None:

@@ -1,0 +1,133 @@
+"""Notifications: the stored feed, marking read, and the replay-then-live subscription."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+import models
+from realtime.events import Event
+from resolvers import notifications, subscriptions
+from resolvers.context import Context
+from schema.query import page_info
+from schema.subscription import SubscriptionSpec, stream
+from schema.types import Info, PageInfo
+
+
+@strawberry.type
+class Notification:
+    _notification: strawberry.Private[models.Notification]
+
+    @classmethod
+    def from_model(cls, notification: models.Notification) -> Notification:
+        return cls(_notification=notification)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._notification.id))
+
+    @strawberry.field(
+        description="QUOTE_RECEIVED HIRED QUOTE_DECLINED JOB_STATUS_CHANGED REVIEW_RECEIVED "
+        "POINTS_EARNED POINTS_REDEEMED POINTS_ADJUSTED SERVICE_RECORD_FILED"
+    )
+    def kind(self) -> str:
+        return self._notification.kind
+
+    @strawberry.field
+    def title(self) -> str:
+        return self._notification.title
+
+    @strawberry.field
+    def body(self) -> str:
+        return self._notification.body
+
+    @strawberry.field(description="Ids of what it is about, e.g. {jobId, quoteId}.")
+    def data(self) -> JSON:
+        return self._notification.data
+
+    @strawberry.field
+    def read(self) -> bool:
+        return self._notification.read_at is not None
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self._notification.created_at
+
+
+@strawberry.type
+class NotificationEdge:
+    cursor: str
+    node: Notification
+
+
+@strawberry.type
+class NotificationConnection:
+    edges: list[NotificationEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class NotificationsQuery:
+    @strawberry.field(description="Your notifications, newest first.")
+    async def notifications(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool = False,
+    ) -> NotificationConnection:
+        page = await notifications.list_notifications(info.context, first, after, unread_only)
+        return NotificationConnection(
+            edges=[
+                NotificationEdge(cursor=cursor, node=Notification.from_model(item))
+                for item, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page_info(page),
+        )
+
+    @strawberry.field
+    async def unread_notification_count(self, info: Info) -> int:
+        return await notifications.unread_count(info.context)
+
+
+@strawberry.type
+class NotificationsMutation:
+    @strawberry.mutation(description="Marks your notifications read; returns how many changed.")
+    async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> int:
+        return await notifications.mark_read(info.context, [str(i) for i in ids])
+
+
+async def _root(ctx: Context, event: Event) -> Notification | None:
+    notification = await subscriptions.notification_of_event(ctx, event)
+    return Notification.from_model(notification) if notification else None
+
+
+async def _replay(ctx: Context, args: dict[str, Any]) -> list[tuple[int, Any]]:
+    stored = await notifications.notifications_after(ctx, args.get("after"))
+    return [(item.id, Notification.from_model(item)) for item in stored]
+
+
+SPECS = {
+    "notifications": SubscriptionSpec(
+        channel=lambda ctx, args: subscriptions.notifications_channel(ctx),
+        root=_root,
+        replay=_replay,
+    )
+}
+
+
+@strawberry.type
+class NotificationsSubscription:
+    @strawberry.subscription(
+        description="Your notifications live. With `after` (a notification id), first replays "
+        "what was stored after it, then continues live: no duplicate, no gap."
+    )
+    async def notifications(
+        self, info: Info, after: strawberry.ID | None = None
+    ) -> AsyncGenerator[Notification, None]:
+        async for root in stream(info, SPECS["notifications"], {"after": after}):
+            yield root
