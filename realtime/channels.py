@@ -13,9 +13,15 @@ def job_updates(job_id: int) -> str:
     return f"{PREFIX}:job:{job_id}:updates"
 
 
-def worker_matches(worker_id: int) -> str:
-    """Jobs newly matched to one worker."""
-    return f"{PREFIX}:worker:{worker_id}:matches"
+def job_matches() -> str:
+    """Newly matched jobs, each event naming the workers it was matched to.
+
+    One channel for all workers (rather than one per worker) so that a process executes a
+    subscription's selection once per job for all of its matched workers that share it, and
+    Redis carries one message per job instead of one per matched worker. Who receives an event
+    is decided by `resolvers.subscriptions.matched_workers`.
+    """
+    return f"{PREFIX}:jobs:matched"
 
 
 def user_notifications(user_id: int) -> str:

@@ -40,8 +40,8 @@ def job_updated(job_id: int, status: str) -> Event:
     return Event("job.updated", job_id, {"status": status})
 
 
-def job_matched(job_id: int, worker_id: int) -> Event:
-    return Event("job.matched", job_id, {"workerId": worker_id})
+def job_matched(job_id: int, worker_ids: list[int]) -> Event:
+    return Event("job.matched", job_id, {"workerIds": worker_ids})
 
 
 def notification_created(notification_id: int) -> Event:

@@ -26,8 +26,13 @@ async def job_updated_channel(ctx: Context, job_id: str) -> str:
 
 
 async def matching_jobs_channel(ctx: Context) -> str:
-    worker = require_role(ctx.viewer, Role.WORKER)
-    return channels.worker_matches(worker.id)
+    require_role(ctx.viewer, Role.WORKER)
+    return channels.job_matches()
+
+
+def matched_workers(event: Event) -> frozenset[int]:
+    """The only users a job.matched event may reach: the workers it was matched to."""
+    return frozenset(int(worker_id) for worker_id in event.data.get("workerIds", ()))
 
 
 async def quote_of_event(ctx: Context, event: Event) -> Quote | None:

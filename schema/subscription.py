@@ -30,6 +30,9 @@ class SubscriptionSpec:
     # cursor, oldest first, as (event id, root value). Live events whose id was replayed are
     # dropped (web/replay.py).
     replay: Callable[[Context, dict[str, Any]], Awaitable[list[tuple[int, Any]]]] | None = None
+    # Optional: for channels shared by many users, the user ids one event may reach; the
+    # fan-out delivers to no one else.
+    audience: Callable[[Event], frozenset[int]] | None = None
 
 
 async def _quote_root(ctx: Context, event: Event) -> Quote | None:
@@ -50,6 +53,7 @@ SPECS: dict[str, SubscriptionSpec] = {
     "matchingJobs": SubscriptionSpec(
         channel=lambda ctx, args: subscriptions.matching_jobs_channel(ctx),
         root=_job_root,
+        audience=subscriptions.matched_workers,
     ),
     "jobUpdated": SubscriptionSpec(
         channel=lambda ctx, args: subscriptions.job_updated_channel(ctx, args["jobId"]),
@@ -73,6 +77,10 @@ async def stream(
         async for raw in subscription:
             event = Event.decode(raw)
             if event.id in replayed:
+                continue
+            if spec.audience is not None and (
+                ctx.user is None or ctx.user.id not in spec.audience(event)
+            ):
                 continue
             root = await spec.root(ctx.for_new_operation(), event)
             if root is not None:

@@ -22,6 +22,7 @@ from models import User
 from realtime import Bus, SubscriberTooSlow
 from realtime.events import Event
 from resolvers.context import Context
+from resolvers.loaders import Loaders
 from schema import SubscriptionSpec
 from web.engine import Engine, Prepared
 
@@ -159,23 +160,34 @@ class Hub:
 
     async def _dispatch(self, spec: SubscriptionSpec, group: Group, event: Event) -> None:
         members = list(group.members)
+        if spec.audience is not None:
+            audience = spec.audience(event)
+            members = [m for m in members if m.user is not None and m.user.id in audience]
         if not members:
             return
+        # Rows read for this event are the same whoever asks: one loader cache for all runs.
+        loaders = Loaders()
         first = members[0]
-        payload, viewer_used = await self._run(spec, group, event, first.user)
+        payload, viewer_used = await self._run(spec, group, event, first.user, loaders)
         if payload is None:
             return
         if not viewer_used:
             for member in members:
                 self._deliver(group, member, event.id, payload)
             return
-        # The selection depends on who asks: run it once per distinct viewer.
-        by_viewer: dict[int | None, str | None] = {_viewer_key(first.user): payload}
+        # The selection depends on who asks: run it once per distinct viewer, concurrently so
+        # the viewers' loads batch into one query per relation.
+        viewers = {_viewer_key(member.user): member.user for member in members}
+        first_key = _viewer_key(first.user)
+        others = [key for key in viewers if key != first_key]
+        results = await asyncio.gather(
+            *(self._run(spec, group, event, viewers[key], loaders) for key in others)
+        )
+        by_viewer = {first_key: payload} | {
+            key: result for key, (result, _) in zip(others, results, strict=True)
+        }
         for member in members:
-            key = _viewer_key(member.user)
-            if key not in by_viewer:
-                by_viewer[key], _ = await self._run(spec, group, event, member.user)
-            member_payload = by_viewer[key]
+            member_payload = by_viewer[_viewer_key(member.user)]
             if member_payload is not None:
                 self._deliver(group, member, event.id, member_payload)
 
@@ -184,9 +196,15 @@ class Hub:
             member.end("This subscription fell too far behind and was ended.")
 
     async def _run(
-        self, spec: SubscriptionSpec, group: Group, event: Event, user: User | None
+        self,
+        spec: SubscriptionSpec,
+        group: Group,
+        event: Event,
+        user: User | None,
+        loaders: Loaders,
     ) -> tuple[str | None, bool]:
         context = self._context(user)
+        context.loaders = loaders
         try:
             root = await spec.root(context, event)
         except Exception:
