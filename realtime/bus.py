@@ -144,8 +144,18 @@ class QueueSubscription:
         raise StopAsyncIteration
 
 
-def create_bus(url: str, *, queue_size: int = DEFAULT_QUEUE_SIZE) -> Bus:
-    """Build a bus from a URL: ``memory://`` or ``redis://`` / ``rediss://``."""
+def create_bus(url: str, *, queue_size: int = DEFAULT_QUEUE_SIZE, namespace: str = "") -> Bus:
+    """Build a bus from a URL: ``memory://`` or ``redis://`` / ``rediss://``; with a
+    namespace, every channel name is prefixed by it (see realtime.namespace)."""
+    bus = _create_backend(url, queue_size)
+    if namespace:
+        from realtime.namespace import NamespacedBus
+
+        return NamespacedBus(bus, namespace)
+    return bus
+
+
+def _create_backend(url: str, queue_size: int) -> Bus:
     scheme = urlsplit(url).scheme.lower()
     # Backends are imported lazily: they import this module, and a memory-only deployment
     # should not need to import redis at all.

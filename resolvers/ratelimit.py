@@ -46,11 +46,12 @@ class MemoryLimiter:
 
 
 class RedisLimiter:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "") -> None:
         self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._prefix = f"{namespace}:fixhub:ratelimit:" if namespace else "fixhub:ratelimit:"
 
     def _key(self, key: str, window_seconds: int) -> str:
-        return f"fixhub:ratelimit:{key}:{int(time.time()) // window_seconds}"
+        return f"{self._prefix}{key}:{int(time.time()) // window_seconds}"
 
     async def hit(self, key: str, window_seconds: int) -> int:
         full_key = self._key(key, window_seconds)
@@ -66,14 +67,14 @@ class RedisLimiter:
 
     async def reset(self, key: str) -> None:
         # Windows expire by themselves; a successful login only clears the account's failures.
-        async for stale in self._client.scan_iter(match=f"fixhub:ratelimit:{key}:*"):
+        async for stale in self._client.scan_iter(match=f"{self._prefix}{key}:*"):
             await self._client.delete(stale)
 
     async def close(self) -> None:
         await self._client.aclose()
 
 
-def create_limiter(broadcast_url: str) -> Limiter:
+def create_limiter(broadcast_url: str, namespace: str = "") -> Limiter:
     if broadcast_url.startswith(("redis://", "rediss://")):
-        return RedisLimiter(broadcast_url)
+        return RedisLimiter(broadcast_url, namespace)
     return MemoryLimiter()
