@@ -1,5 +1,8 @@
 """Run fixhub: `python server.py [--host 127.0.0.1] [--port 8000] [--workers 1]`.
 
+Administrators are never created through the API: `python server.py create-admin EMAIL`
+(the password is asked for, or read from FIXHUB_ADMIN_PASSWORD for scripts).
+
 With no configuration it serves the embedded default: SQLite at ./data/fixhub.sqlite3 and
 the in-process bus. See the README for DATABASE_URL, BROADCAST_URL and SECRET_KEY.
 """
@@ -7,7 +10,10 @@ the in-process bus. See the README for DATABASE_URL, BROADCAST_URL and SECRET_KE
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import logging
+import os
 import sys
 
 import uvicorn
@@ -33,7 +39,50 @@ def _check(settings: Settings, workers: int) -> None:
         )
 
 
+async def _create_admin(settings: Settings, email: str, display_name: str, password: str) -> str:
+    from models import Role, User
+    from models.database import close_database, open_database
+    from resolvers import validation
+    from resolvers.tokens import hash_password
+
+    email = validation.email(email)
+    validation.password(password)
+    await open_database(settings.database_url)
+    try:
+        if await User.filter(email=email).exists():
+            return f"an account with {email} already exists; nothing changed"
+        await User.create(
+            email=email,
+            password_hash=await hash_password(password),
+            display_name=display_name,
+            role=Role.ADMIN,
+        )
+        return f"created ADMIN {email}"
+    finally:
+        await close_database()
+
+
+def create_admin(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="server.py create-admin")
+    parser.add_argument("email")
+    parser.add_argument("--display-name", default="Administrator")
+    args = parser.parse_args(argv)
+    from errors import DomainError
+
+    try:
+        settings = load_settings()
+        password = os.environ.get("FIXHUB_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+        print(asyncio.run(_create_admin(settings, args.email, args.display_name, password)))
+    except (SettingsError, DomainError) as error:
+        print(f"fixhub: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["create-admin"]:
+        return create_admin(argv[1:])
     parser = argparse.ArgumentParser(description="fixhub GraphQL server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)

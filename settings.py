@@ -54,6 +54,8 @@ class Settings:
     # Marketplace rules
     max_quotes_per_job: int = 5
     match_limit: int = 20
+    # A job accepted this long ago closes even if a review is missing.
+    review_window_days: int = 14
     max_page_size: int = 100
     # Request protection
     max_query_depth: int = 12
@@ -65,6 +67,8 @@ class Settings:
     login_window_seconds: int = 300
     # Realtime
     subscriber_queue_size: int = 1024
+    # Prefix of every Redis channel and key, so several deployments can share one Redis.
+    namespace: str = ""
     ws_connection_init_timeout_seconds: float = 3.0
     ws_max_subscriptions_per_socket: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
@@ -128,6 +132,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         token_ttl_seconds=_int(env, "TOKEN_TTL_SECONDS", Settings.token_ttl_seconds),
         max_quotes_per_job=_int(env, "MAX_QUOTES_PER_JOB", Settings.max_quotes_per_job),
         match_limit=_int(env, "MATCH_LIMIT", Settings.match_limit),
+        review_window_days=_int(env, "REVIEW_WINDOW_DAYS", Settings.review_window_days),
         max_page_size=_int(env, "MAX_PAGE_SIZE", Settings.max_page_size),
         max_query_depth=_int(env, "MAX_QUERY_DEPTH", Settings.max_query_depth),
         max_aliases=_int(env, "MAX_ALIASES", Settings.max_aliases),
@@ -141,11 +146,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         login_window_seconds=_int(env, "LOGIN_WINDOW_SECONDS", Settings.login_window_seconds),
         subscriber_queue_size=_int(env, "SUBSCRIBER_QUEUE_SIZE", Settings.subscriber_queue_size),
+        namespace=env.get("FIXHUB_NAMESPACE", ""),
     )
     for name, value, low, high in [
         ("MAX_QUOTES_PER_JOB", settings.max_quotes_per_job, 1, 100),
         ("MATCH_LIMIT", settings.match_limit, 1, 500),
         ("MAX_PAGE_SIZE", settings.max_page_size, 1, 1000),
+        ("REVIEW_WINDOW_DAYS", settings.review_window_days, 1, 365),
     ]:
         if not low <= value <= high:
             raise SettingsError(f"{name} must be between {low} and {high}, got {value}")

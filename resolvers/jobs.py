@@ -114,10 +114,8 @@ async def post_job(ctx: Context, new: NewJob) -> Job:
             await WorkerProfile.filter(
                 user_id__in=worker_ids, recent_matches__gte=RESPONSIVENESS_WINDOW
             ).update(recent_matches=F("recent_matches") / 2, recent_quotes=F("recent_quotes") / 2)
-        for worker_id in worker_ids:
-            ctx.publish_after_commit(
-                channels.worker_matches(worker_id), events.job_matched(job.id, worker_id)
-            )
+        if worker_ids:
+            ctx.publish_after_commit(channels.job_matches(), events.job_matched(job.id, worker_ids))
     return job
 
 
@@ -213,11 +211,17 @@ async def move_job(
 
 
 async def tell_parties(
-    ctx: Context, job: Job, *, actor_id: int, declined_worker_ids: list[int]
+    ctx: Context,
+    job: Job,
+    *,
+    actor_id: int | None,
+    declined_worker_ids: list[int],
+    already_told: frozenset[int] = frozenset(),
 ) -> None:
-    """Inside the write: notify everyone the move concerns (not its author), publish it."""
+    """Inside the write: notify everyone the move concerns (not its author, nor whom the
+    caller told more specifically), and publish the move."""
     status = job.status.value
-    for party in {job.customer_id, job.hired_worker_id} - {actor_id, None}:
+    for party in {job.customer_id, job.hired_worker_id} - {actor_id, None, *already_told}:
         assert party is not None
         await notify(
             ctx,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from errors import Forbidden, NotFound, Unauthenticated
-from models import Job, Role, User
+from models import Job, JobStatus, Role, Thread, User
 from resolvers.loaders import Loaders
 
 
@@ -35,6 +35,9 @@ class Action(StrEnum):
     CANCEL_JOB = "CANCEL_JOB"
     SUBSCRIBE_QUOTES = "SUBSCRIBE_QUOTES"
     SUBSCRIBE_JOB_UPDATES = "SUBSCRIBE_JOB_UPDATES"
+    REVIEW_WORKER = "REVIEW_WORKER"
+    REVIEW_CUSTOMER = "REVIEW_CUSTOMER"
+    VIEW_SERVICE_RECORD = "VIEW_SERVICE_RECORD"
 
 
 _R = Relation
@@ -52,6 +55,9 @@ RULES: dict[Action, frozenset[Relation]] = {
     Action.SUBSCRIBE_JOB_UPDATES: frozenset(
         {_R.ADMIN, _R.CUSTOMER, _R.HIRED_WORKER, _R.QUOTING_WORKER}
     ),
+    Action.REVIEW_WORKER: frozenset({_R.CUSTOMER}),
+    Action.REVIEW_CUSTOMER: frozenset({_R.HIRED_WORKER}),
+    Action.VIEW_SERVICE_RECORD: frozenset({_R.ADMIN, _R.CUSTOMER, _R.HIRED_WORKER}),
 }
 
 _REFUSAL_TEXT: dict[Action, str] = {
@@ -64,6 +70,9 @@ _REFUSAL_TEXT: dict[Action, str] = {
     Action.SUBSCRIBE_QUOTES: "Only the job's customer can watch its quotes.",
     Action.SUBSCRIBE_JOB_UPDATES: "Only the job's customer and its quoting or hired workers "
     "can follow it.",
+    Action.REVIEW_WORKER: "Only the job's customer reviews the hired worker.",
+    Action.REVIEW_CUSTOMER: "Only the hired worker reviews the customer.",
+    Action.VIEW_SERVICE_RECORD: "Only the two parties of a job see its service record.",
 }
 
 
@@ -133,3 +142,65 @@ async def can_view_quote(
     if quote_worker_id == viewer.id:
         return True
     return allows(Action.VIEW_ALL_QUOTES, await job_relation(viewer, job, loaders))
+
+
+# --- Job conversations -----------------------------------------------------------------------
+# A thread has exactly two parties, fixed when it is opened: the job's customer and one quoting
+# worker. Both read and write it; ADMIN reads it (disputes) but never writes; to everyone else
+# it does not exist (NOT_FOUND). Writing also needs the thread to be open (`thread_is_open`).
+
+
+class ThreadStanding(StrEnum):
+    """How a signed-in user stands towards one thread."""
+
+    CUSTOMER = "CUSTOMER"
+    WORKER = "WORKER"
+    ADMIN = "ADMIN"
+    NONE = "NONE"
+
+
+THREAD_READERS = frozenset({ThreadStanding.CUSTOMER, ThreadStanding.WORKER, ThreadStanding.ADMIN})
+THREAD_WRITERS = frozenset({ThreadStanding.CUSTOMER, ThreadStanding.WORKER})
+# While the job is OPEN every quoting worker's thread is open; after the hire only the hired
+# worker's stays open, through these statuses. CANCELLED and CLOSED end every conversation.
+HIRED_THREAD_OPEN_STATUSES = frozenset(
+    {
+        JobStatus.HIRED,
+        JobStatus.SCHEDULED,
+        JobStatus.IN_PROGRESS,
+        JobStatus.COMPLETED,
+        JobStatus.ACCEPTED,
+    }
+)
+
+
+def thread_standing(viewer: User, thread: Thread) -> ThreadStanding:
+    if viewer.id == thread.customer_id:
+        return ThreadStanding.CUSTOMER
+    if viewer.id == thread.worker_id:
+        return ThreadStanding.WORKER
+    if viewer.role == Role.ADMIN:
+        return ThreadStanding.ADMIN
+    return ThreadStanding.NONE
+
+
+def authorize_thread(
+    viewer: User | None, thread: Thread | None, thread_id: object, *, write: bool = False
+) -> tuple[User, ThreadStanding]:
+    """Raise the right refusal, or return who is acting and how they stand."""
+    user = require_user(viewer)
+    if thread is None:
+        raise NotFound("Thread", thread_id)
+    standing = thread_standing(user, thread)
+    if standing not in THREAD_READERS:
+        raise NotFound("Thread", thread_id)
+    if write and standing not in THREAD_WRITERS:
+        raise Forbidden("Only the two parties of a conversation write in it; ADMIN only reads.")
+    return user, standing
+
+
+def thread_is_open(thread: Thread, job: Job) -> bool:
+    """May messages still be sent in this thread (given its job's current state)?"""
+    if job.status == JobStatus.OPEN:
+        return True
+    return job.hired_worker_id == thread.worker_id and job.status in HIRED_THREAD_OPEN_STATUSES

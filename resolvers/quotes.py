@@ -183,5 +183,11 @@ async def accept_quote(ctx: Context, quote_id: str) -> Job:
             jobId=job.id,
             quoteId=quote.id,
         )
-        await tell_parties(ctx, job, actor_id=user.id, declined_worker_ids=declined)
+        await tell_parties(
+            ctx,
+            job,
+            actor_id=user.id,
+            declined_worker_ids=declined,
+            already_told=frozenset({quote.worker_id}),
+        )
     return job

@@ -7,19 +7,42 @@ Subscription, and its subscription specs into SPECS (used by the WebSocket fan-o
 import strawberry
 from strawberry.tools import merge_types
 
-from schema import notifications
+from schema import messages, notifications, points, reviews
 from schema.mutation import Mutation as CoreMutation
 from schema.query import Query as CoreQuery
 from schema.subscription import SPECS as CORE_SPECS
 from schema.subscription import Subscription as CoreSubscription
 from schema.subscription import SubscriptionSpec
 
-Query = merge_types("Query", (CoreQuery, notifications.NotificationsQuery))
-Mutation = merge_types("Mutation", (CoreMutation, notifications.NotificationsMutation))
-Subscription = merge_types(
-    "Subscription", (CoreSubscription, notifications.NotificationsSubscription)
+Query = merge_types(
+    "Query",
+    (
+        CoreQuery,
+        notifications.NotificationsQuery,
+        reviews.ReviewsQuery,
+        messages.MessagesQuery,
+        points.PointsQuery,
+    ),
 )
-SPECS: dict[str, SubscriptionSpec] = {**CORE_SPECS, **notifications.SPECS}
+Mutation = merge_types(
+    "Mutation",
+    (
+        CoreMutation,
+        notifications.NotificationsMutation,
+        reviews.ReviewsMutation,
+        messages.MessagesMutation,
+        points.PointsMutation,
+    ),
+)
+Subscription = merge_types(
+    "Subscription",
+    (
+        CoreSubscription,
+        notifications.NotificationsSubscription,
+        messages.MessagesSubscription,
+    ),
+)
+SPECS: dict[str, SubscriptionSpec] = {**CORE_SPECS, **notifications.SPECS, **messages.SPECS}
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 

@@ -4,13 +4,17 @@ operation's DataLoaders and visibility comes from resolvers.policy."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
-from resolvers import policy
+from resolvers import points, policy
 from schema.enums import JobStatus, QuoteStatus, Role, ServiceCategory
+
+if TYPE_CHECKING:
+    from schema.points import PointTransactionConnection
+    from schema.reviews import ReviewConnection
 
 # Plain strawberry.Info: its context is always a resolvers.context.Context.
 Info = strawberry.Info
@@ -61,6 +65,14 @@ class Worker:
     def completed_jobs(self) -> int:
         return self._profile.completed_jobs if self._profile else 0
 
+    @strawberry.field(description="Customers' reviews of this worker, newest first.")
+    async def reviews(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[ReviewConnection, strawberry.lazy("schema.reviews")]:
+        from schema.reviews import review_connection
+
+        return await review_connection(info, self._user.id, first, after)
+
     @strawberry.field(description="Only the worker itself sees its availability and area.")
     def available(self, info: Info) -> bool | None:
         return self._profile.available if self._profile and self._own(info) else None
@@ -94,6 +106,21 @@ async def load_worker(info: Info, user_id: int | None) -> Worker | None:
 class Customer:
     id: strawberry.ID
     display_name: str
+    rating_count: int = strawberry.field(description="Reviews of this customer by workers.")
+    rating_average: float | None = strawberry.field(
+        description="Average of the workers' ratings (1-5); shown to workers deciding whether "
+        "to quote. Null before any."
+    )
+
+    @classmethod
+    def from_model(cls, user: models.User) -> Customer:
+        count = user.customer_rating_count
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            display_name=user.display_name,
+            rating_count=count,
+            rating_average=round(user.customer_rating_sum / count, 2) if count else None,
+        )
 
 
 @strawberry.type
@@ -130,6 +157,18 @@ class User:
             return None
         profile = await info.context.loaders.worker_profile_by_user_id.load(self._user.id)
         return Worker.from_model(self._user, profile) if profile else None
+
+    @strawberry.field(description="Your points balance. Only you see it (others: FORBIDDEN).")
+    async def points_balance(self, info: Info) -> int:
+        return await points.balance(info.context, self._user.id)
+
+    @strawberry.field(description="Your points ledger, newest first. Only you see it.")
+    async def point_transactions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[PointTransactionConnection, strawberry.lazy("schema.points")]:
+        from schema.points import transaction_connection
+
+        return await transaction_connection(info, self._user.id, first, after)
 
 
 @strawberry.type
@@ -306,7 +345,7 @@ class Job:
     async def customer(self, info: Info) -> Customer:
         user = await info.context.loaders.user_by_id.load(self._job.customer_id)
         assert user is not None
-        return Customer(id=strawberry.ID(str(user.id)), display_name=user.display_name)
+        return Customer.from_model(user)
 
     @strawberry.field
     async def hired_worker(self, info: Info) -> Worker | None:

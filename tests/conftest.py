@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from asgi_lifespan import LifespanManager
 
-from models.database import asyncpg_dsn
+from models.database import asyncpg_dsn, close_database, open_database, sqlite_path
 from settings import Settings
 from web.app import create_app
 
@@ -39,13 +41,15 @@ def _with_database(url: str, name: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def fresh_postgres_database() -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database on the TEST_DATABASE_URL server, dropped afterwards."""
+async def fresh_postgres_database(template: str | None = None) -> AsyncIterator[str]:
+    """A new PostgreSQL database on the TEST_DATABASE_URL server (empty, or a copy of
+    `template`), dropped afterwards."""
     assert TEST_DATABASE_URL
     name = f"fixhub_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(asyncpg_dsn(TEST_DATABASE_URL))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        await admin.execute(f'CREATE DATABASE "{name}"{suffix}')
     finally:
         await admin.close()
     try:
@@ -58,15 +62,49 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
             await admin.close()
 
 
+@pytest.fixture(scope="session")
+async def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A database with every migration applied, made once per run and copied for each test
+    (running all migrations for every test would dominate the run). The app still runs
+    `migrate` at start-up and finds nothing left to do; the empty-database start-up is
+    covered by the scale-out tests."""
+    if TEST_DATABASE_URL is None:
+        url = f"sqlite://{tmp_path_factory.mktemp('template') / 'fixhub.sqlite3'}"
+        await open_database(url)
+        await close_database()
+        yield url
+        return
+    async with fresh_postgres_database() as url:
+        await open_database(url)
+        await close_database()
+        yield url
+
+
 # One dialect per test run: Tortoise caches dialect-specific query builders on the model
 # classes, so the suite runs once on SQLite and once (in another process) on PostgreSQL.
 @pytest.fixture(params=["postgres"] if TEST_DATABASE_URL else ["sqlite"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_template: str
+) -> AsyncIterator[str]:
     if request.param == "sqlite":
+        template = sqlite_path(migrated_template)
+        assert template is not None
+        shutil.copyfile(template, tmp_path / "fixhub.sqlite3")
         yield f"sqlite://{tmp_path / 'fixhub.sqlite3'}"
         return
-    async with fresh_postgres_database() as url:
+    async with fresh_postgres_database(
+        template=urlsplit(migrated_template).path.lstrip("/")
+    ) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests register many actors; argon2 at its production cost would dominate the run.
+    (tests/unit/test_tokens.py checks the production parameters.)"""
+    monkeypatch.setattr(
+        "resolvers.tokens._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -81,6 +119,9 @@ def settings(database_url: str, broadcast_url: str) -> Settings:
         broadcast_url=broadcast_url,
         secret_key=SECRET,
         secret_key_is_default=False,
+        # Each test's events and rate-limit counters stay its own on a shared Redis (ids
+        # restart at 1 in every fresh database).
+        namespace=f"test-{uuid.uuid4().hex[:12]}",
     )
 
 

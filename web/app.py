@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 from models.database import close_database, database_is_reachable, open_database
 from realtime import create_bus
 from resolvers.ratelimit import create_limiter
+from resolvers.reviews import close_overdue_jobs
 from schema import schema as graphql_schema
 from settings import Settings
 from web.engine import Engine
@@ -41,14 +43,36 @@ async def healthz(request: Request) -> JSONResponse:
     )
 
 
+SWEEP_SECONDS = 600
+
+
+async def close_overdue_periodically(state: AppState) -> None:
+    """Closes jobs whose review window passed. Every process may run it: each close is a
+    conditional update, so two processes never close one job twice."""
+    while True:
+        try:
+            closed = await close_overdue_jobs(state.context())
+            if closed:
+                log.info("closed %d jobs whose review window ended", closed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("closing overdue jobs failed; retrying later")
+        await asyncio.sleep(SWEEP_SECONDS)
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings.database_url)
-        bus = create_bus(settings.broadcast_url, queue_size=settings.subscriber_queue_size)
+        bus = create_bus(
+            settings.broadcast_url,
+            queue_size=settings.subscriber_queue_size,
+            namespace=settings.namespace,
+        )
         await bus.connect()
         engine = Engine(graphql_schema._schema, settings)
-        limiter = create_limiter(settings.broadcast_url)
+        limiter = create_limiter(settings.broadcast_url, settings.namespace)
         state = AppState(
             settings=settings,
             engine=engine,
@@ -58,9 +82,13 @@ def create_app(settings: Settings) -> Starlette:
         )
         state.hub = Hub(bus, engine, lambda user: state.context(user))
         app.state.fixhub = state
+        sweeper = asyncio.create_task(close_overdue_periodically(state), name="close overdue")
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             await state.hub.close()
             await bus.disconnect()
             await limiter.close()

@@ -6,23 +6,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from models.database import close_database, open_database, sqlite_path
 from settings import Settings
 from tests.conftest import Actor, Api
 from web.app import create_app
@@ -45,36 +41,6 @@ class _QuietServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
-
-
-@pytest.fixture(scope="session")
-async def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite database with every migration applied, made once per run."""
-    url = f"sqlite://{tmp_path_factory.mktemp('template') / 'fixhub.sqlite3'}"
-    await open_database(url)
-    await close_database()
-    path = sqlite_path(url)
-    assert path is not None
-    return Path(path)
-
-
-@pytest.fixture
-def database_url(database_url: str, migrated_sqlite: Path) -> str:
-    """The shared fresh database, pre-migrated when it is SQLite: every test here starts a
-    server, and running all migrations at each start-up would dominate the run. The server
-    still runs `migrate` at start-up; it finds nothing left to do."""
-    path = sqlite_path(database_url)
-    if path is not None:
-        shutil.copyfile(migrated_sqlite, path)
-    return database_url
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests register many actors; argon2 at production cost would dominate the run."""
-    monkeypatch.setattr(
-        "resolvers.tokens._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
 
 
 class WsClient:

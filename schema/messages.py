@@ -1,0 +1,204 @@
+"""Job conversations: threads, messages, sending, read markers and the live message stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+import models
+from realtime.events import Event
+from resolvers import messages
+from resolvers.context import Context
+from schema.query import page_info
+from schema.subscription import SubscriptionSpec, stream
+from schema.types import Customer, Info, Job, PageInfo, Worker, load_worker
+
+
+@strawberry.type(description="Who wrote a message: only what the other party may see.")
+class Participant:
+    id: strawberry.ID
+    display_name: str
+
+    @classmethod
+    def from_model(cls, user: models.User) -> Participant:
+        return cls(id=strawberry.ID(str(user.id)), display_name=user.display_name)
+
+
+@strawberry.type(
+    description="The conversation between a job's customer and one worker who quoted for it. "
+    "Only the two of them (and ADMIN, read-only) can see it."
+)
+class Thread:
+    _thread: strawberry.Private[models.Thread]
+
+    @classmethod
+    def from_model(cls, thread: models.Thread) -> Thread:
+        return cls(_thread=thread)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._thread.id))
+
+    @strawberry.field
+    async def job(self, info: Info) -> Job:
+        return Job.from_model(await messages.thread_job(info.context, self._thread))
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer:
+        user = await messages.thread_user(info.context, self._thread.customer_id)
+        return Customer.from_model(user)
+
+    @strawberry.field
+    async def worker(self, info: Info) -> Worker:
+        worker = await load_worker(info, self._thread.worker_id)
+        assert worker is not None
+        return worker
+
+    @strawberry.field(description="When the last message was sent; null before any.")
+    def last_message_at(self) -> datetime | None:
+        return self._thread.last_message_at
+
+    @strawberry.field(description="Messages from the other party you have not read yet.")
+    async def unread_count(self, info: Info) -> int:
+        return await messages.unread_count(info.context, self._thread)
+
+    @strawberry.field(
+        description="Whether messages may still be sent: while the job is OPEN, and in the "
+        "hired worker's thread until the job is accepted."
+    )
+    async def open(self, info: Info) -> bool:
+        return await messages.is_open(info.context, self._thread)
+
+
+@strawberry.type
+class Message:
+    _message: strawberry.Private[models.Message]
+
+    @classmethod
+    def from_model(cls, message: models.Message) -> Message:
+        return cls(_message=message)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._message.id))
+
+    @strawberry.field(description="Exactly as sent.")
+    def text(self) -> str:
+        return self._message.text
+
+    @strawberry.field
+    async def sender(self, info: Info) -> Participant:
+        user = await messages.thread_user(info.context, self._message.sender_id)
+        return Participant.from_model(user)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self._message.created_at
+
+    @strawberry.field
+    async def thread(self, info: Info) -> Thread:
+        return Thread.from_model(await messages.load_thread(info.context, self._message.thread_id))
+
+
+@strawberry.type
+class ThreadEdge:
+    cursor: str
+    node: Thread
+
+
+@strawberry.type
+class ThreadConnection:
+    edges: list[ThreadEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class MessageEdge:
+    cursor: str
+    node: Message
+
+
+@strawberry.type
+class MessageConnection:
+    edges: list[MessageEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class MessagesQuery:
+    @strawberry.field(
+        description="Your conversations, the one with the most recent message first (those "
+        "without messages yet follow, newest first)."
+    )
+    async def threads(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> ThreadConnection:
+        page = await messages.list_threads(info.context, first, after)
+        return ThreadConnection(
+            edges=[
+                ThreadEdge(cursor=cursor, node=Thread.from_model(item))
+                for item, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page_info(page),
+        )
+
+    @strawberry.field(description="One conversation you take part in.")
+    async def thread(self, info: Info, id: strawberry.ID) -> Thread:
+        return Thread.from_model(await messages.get_thread(info.context, id))
+
+    @strawberry.field(description="A conversation's messages, newest first.")
+    async def messages(
+        self,
+        info: Info,
+        thread_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> MessageConnection:
+        page = await messages.list_messages(info.context, thread_id, first, after)
+        return MessageConnection(
+            edges=[
+                MessageEdge(cursor=cursor, node=Message.from_model(item))
+                for item, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page_info(page),
+        )
+
+
+@strawberry.type
+class MessagesMutation:
+    @strawberry.mutation(
+        description="Sends a message (1-4000 characters, stored verbatim) to the other party."
+    )
+    async def send_message(self, info: Info, thread_id: strawberry.ID, text: str) -> Message:
+        return Message.from_model(await messages.send_message(info.context, thread_id, text))
+
+    @strawberry.mutation(description="Marks every message of a conversation read for you.")
+    async def mark_thread_read(self, info: Info, thread_id: strawberry.ID) -> Thread:
+        return Thread.from_model(await messages.mark_thread_read(info.context, thread_id))
+
+
+async def _root(ctx: Context, event: Event) -> Message | None:
+    message = await messages.message_of_event(ctx, event)
+    return Message.from_model(message) if message else None
+
+
+SPECS = {
+    "messageReceived": SubscriptionSpec(
+        channel=lambda ctx, args: messages.message_received_channel(ctx, args["threadId"]),
+        root=_root,
+    )
+}
+
+
+@strawberry.type
+class MessagesSubscription:
+    @strawberry.subscription(
+        description="New messages in a conversation, live (its two parties and ADMIN)."
+    )
+    async def message_received(
+        self, info: Info, thread_id: strawberry.ID
+    ) -> AsyncGenerator[Message, None]:
+        async for root in stream(info, SPECS["messageReceived"], {"threadId": thread_id}):
+            yield root

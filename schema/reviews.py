@@ -1,0 +1,233 @@
+"""Reviews both ways, replies, and service records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+import models
+from resolvers import records, reviews
+from schema.types import Customer, Info, PageInfo
+
+
+@strawberry.input
+class ReviewJobInput:
+    job_id: strawberry.ID
+    rating: int
+    quality: int
+    punctuality: int
+    price_fairness: int
+    cleanliness: int
+    comment: str | None = None
+
+
+@strawberry.input
+class ReviewCustomerInput:
+    job_id: strawberry.ID
+    rating: int
+    comment: str | None = None
+
+
+@strawberry.type(description="A customer's review of the worker it hired. Public.")
+class Review:
+    _review: strawberry.Private[models.Review]
+
+    @classmethod
+    def from_model(cls, review: models.Review) -> Review:
+        return cls(_review=review)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._review.id))
+
+    @strawberry.field
+    def job_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._review.job_id))
+
+    @strawberry.field
+    def rating(self) -> int:
+        return self._review.rating
+
+    @strawberry.field
+    def quality(self) -> int:
+        return self._review.quality
+
+    @strawberry.field
+    def punctuality(self) -> int:
+        return self._review.punctuality
+
+    @strawberry.field
+    def price_fairness(self) -> int:
+        return self._review.price_fairness
+
+    @strawberry.field
+    def cleanliness(self) -> int:
+        return self._review.cleanliness
+
+    @strawberry.field
+    def comment(self) -> str | None:
+        return self._review.comment
+
+    @strawberry.field(description="The worker's public reply, posted once.")
+    def reply(self) -> str | None:
+        return self._review.reply
+
+    @strawberry.field
+    def replied_at(self) -> datetime | None:
+        return self._review.replied_at
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self._review.created_at
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer:
+        user = await info.context.loaders.user_by_id.load(self._review.customer_id)
+        assert user is not None
+        return Customer.from_model(user)
+
+
+@strawberry.type(description="A worker's review of the customer it worked for.")
+class CustomerReview:
+    id: strawberry.ID
+    job_id: strawberry.ID
+    rating: int
+    comment: str | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, review: models.CustomerReview) -> CustomerReview:
+        return cls(
+            id=strawberry.ID(str(review.id)),
+            job_id=strawberry.ID(str(review.job_id)),
+            rating=review.rating,
+            comment=review.comment,
+            created_at=review.created_at,
+        )
+
+
+@strawberry.type
+class ReviewEdge:
+    cursor: str
+    node: Review
+
+
+@strawberry.type
+class ReviewConnection:
+    edges: list[ReviewEdge]
+    page_info: PageInfo
+
+
+async def review_connection(
+    info: Info, worker_id: int, first: int | None, after: str | None
+) -> ReviewConnection:
+    page = await reviews.worker_reviews(info.context, worker_id, first, after)
+    return ReviewConnection(
+        edges=[
+            ReviewEdge(cursor=cursor, node=Review.from_model(review))
+            for review, cursor in zip(page.items, page.cursors, strict=True)
+        ],
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+    )
+
+
+@strawberry.type
+class ServiceRecordEntry:
+    kind: str
+    content: JSON
+    created_at: datetime
+
+
+@strawberry.type(description="The filed record of a finished job; never edited, only appended.")
+class ServiceRecord:
+    _record: strawberry.Private[models.ServiceRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._record.id))
+
+    @strawberry.field
+    def job_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._record.job_id))
+
+    @strawberry.field
+    def filed_at(self) -> datetime:
+        return self._record.filed_at
+
+    @strawberry.field(
+        description="The snapshot filed with the customer's review: category, address, "
+        "parties, accepted quote, status timeline, reviews, points earned."
+    )
+    def content(self) -> JSON:
+        return self._record.content
+
+    @strawberry.field(description="What was appended after filing, oldest first.")
+    async def entries(self) -> list[ServiceRecordEntry]:
+        return [
+            ServiceRecordEntry(kind=e.kind, content=e.content, created_at=e.created_at)
+            for e in await records.entries(self._record)
+        ]
+
+
+@strawberry.type
+class ServiceRecordEdge:
+    cursor: str
+    node: ServiceRecord
+
+
+@strawberry.type
+class ServiceRecordConnection:
+    edges: list[ServiceRecordEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class ReviewsQuery:
+    @strawberry.field(description="Service records of jobs you took part in, newest first.")
+    async def service_records(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> ServiceRecordConnection:
+        page = await records.list_records(info.context, first, after)
+        return ServiceRecordConnection(
+            edges=[
+                ServiceRecordEdge(cursor=cursor, node=ServiceRecord(_record=record))
+                for record, cursor in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field
+    async def service_record(self, info: Info, job_id: strawberry.ID) -> ServiceRecord:
+        return ServiceRecord(_record=await records.get_record(info.context, job_id))
+
+
+@strawberry.type
+class ReviewsMutation:
+    @strawberry.mutation(description="The customer reviews the hired worker of an ACCEPTED job.")
+    async def review_job(self, info: Info, input: ReviewJobInput) -> Review:
+        review = await reviews.review_job(
+            info.context,
+            input.job_id,
+            reviews.Ratings(
+                rating=input.rating,
+                quality=input.quality,
+                punctuality=input.punctuality,
+                price_fairness=input.price_fairness,
+                cleanliness=input.cleanliness,
+                comment=input.comment,
+            ),
+        )
+        return Review.from_model(review)
+
+    @strawberry.mutation(description="The reviewed worker's one public reply.")
+    async def reply_to_review(self, info: Info, review_id: strawberry.ID, text: str) -> Review:
+        return Review.from_model(await reviews.reply_to_review(info.context, review_id, text))
+
+    @strawberry.mutation(description="The hired worker reviews the customer of an ACCEPTED job.")
+    async def review_customer(self, info: Info, input: ReviewCustomerInput) -> CustomerReview:
+        review = await reviews.review_customer(
+            info.context, input.job_id, input.rating, input.comment
+        )
+        return CustomerReview.from_model(review)
