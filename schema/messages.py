@@ -11,7 +11,7 @@ import models
 from realtime.events import Event
 from resolvers import messages
 from resolvers.context import Context
-from schema.query import page_info
+from schema.query import connection
 from schema.subscription import SubscriptionSpec, stream
 from schema.types import Customer, Info, Job, PageInfo, Worker, load_worker
 
@@ -136,13 +136,7 @@ class MessagesQuery:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> ThreadConnection:
         page = await messages.list_threads(info.context, first, after)
-        return ThreadConnection(
-            edges=[
-                ThreadEdge(cursor=cursor, node=Thread.from_model(item))
-                for item, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=page_info(page),
-        )
+        return connection(ThreadConnection, ThreadEdge, page, Thread.from_model)
 
     @strawberry.field(description="One conversation you take part in.")
     async def thread(self, info: Info, id: strawberry.ID) -> Thread:
@@ -157,13 +151,7 @@ class MessagesQuery:
         after: str | None = None,
     ) -> MessageConnection:
         page = await messages.list_messages(info.context, thread_id, first, after)
-        return MessageConnection(
-            edges=[
-                MessageEdge(cursor=cursor, node=Message.from_model(item))
-                for item, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=page_info(page),
-        )
+        return connection(MessageConnection, MessageEdge, page, Message.from_model)
 
 
 @strawberry.type

@@ -13,7 +13,7 @@ import models
 from realtime.events import Event
 from resolvers import notifications, subscriptions
 from resolvers.context import Context
-from schema.query import page_info
+from schema.query import connection
 from schema.subscription import SubscriptionSpec, stream
 from schema.types import Info, PageInfo
 
@@ -81,13 +81,7 @@ class NotificationsQuery:
         unread_only: bool = False,
     ) -> NotificationConnection:
         page = await notifications.list_notifications(info.context, first, after, unread_only)
-        return NotificationConnection(
-            edges=[
-                NotificationEdge(cursor=cursor, node=Notification.from_model(item))
-                for item, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=page_info(page),
-        )
+        return connection(NotificationConnection, NotificationEdge, page, Notification.from_model)
 
     @strawberry.field
     async def unread_notification_count(self, info: Info) -> int:

@@ -9,7 +9,7 @@ import strawberry
 import models
 from models import enums
 from resolvers import points, policy
-from schema.query import page_info
+from schema.query import connection
 from schema.types import Info, Job, PageInfo
 
 PointKind = strawberry.enum(
@@ -170,12 +170,8 @@ async def transaction_connection(
     info: Info, user_id: int, first: int | None, after: str | None
 ) -> PointTransactionConnection:
     page = await points.list_transactions(info.context, user_id, first, after)
-    return PointTransactionConnection(
-        edges=[
-            PointTransactionEdge(cursor=cursor, node=PointTransaction.from_model(entry))
-            for entry, cursor in zip(page.items, page.cursors, strict=True)
-        ],
-        page_info=page_info(page),
+    return connection(
+        PointTransactionConnection, PointTransactionEdge, page, PointTransaction.from_model
     )
 
 
@@ -211,13 +207,7 @@ class PointsQuery:
         active_only: bool = False,
     ) -> RewardConnection:
         page = await points.list_rewards(info.context, first, after, active_only)
-        return RewardConnection(
-            edges=[
-                RewardEdge(cursor=cursor, node=Reward.from_model(reward))
-                for reward, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=page_info(page),
-        )
+        return connection(RewardConnection, RewardEdge, page, Reward.from_model)
 
 
 @strawberry.type

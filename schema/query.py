@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import strawberry
 
 from resolvers import jobs
@@ -22,9 +25,28 @@ from schema.types import (
     load_worker,
 )
 
+C = TypeVar("C")
+T = TypeVar("T")
+
 
 def page_info(page: Page) -> PageInfo:
     return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)
+
+
+def connection(
+    connection_type: Callable[..., C],
+    edge_type: Callable[..., Any],
+    page: Page[T],
+    node: Callable[[T], Any],
+) -> C:
+    """A Relay-style connection of one page: each item wrapped by `node`, with its cursor."""
+    return connection_type(
+        edges=[
+            edge_type(cursor=cursor, node=node(item))
+            for item, cursor in zip(page.items, page.cursors, strict=True)
+        ],
+        page_info=page_info(page),
+    )
 
 
 @strawberry.type
@@ -50,13 +72,7 @@ class Query:
         status: JobStatus | None = None,
     ) -> JobConnection:
         page = await jobs.my_jobs(info.context, first, after, status)
-        return JobConnection(
-            edges=[
-                JobEdge(cursor=cursor, node=Job.from_model(job))
-                for job, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=page_info(page),
-        )
+        return connection(JobConnection, JobEdge, page, Job.from_model)
 
     @strawberry.field(description="Workers: the jobs you were matched to, with the reasons.")
     async def my_matched_jobs(
@@ -67,13 +83,7 @@ class Query:
         status: JobStatus | None = None,
     ) -> MatchConnection:
         page = await jobs.my_matched_jobs(info.context, first, after, status)
-        return MatchConnection(
-            edges=[
-                MatchEdge(cursor=cursor, node=Match.from_model(match))
-                for match, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=page_info(page),
-        )
+        return connection(MatchConnection, MatchEdge, page, Match.from_model)
 
     @strawberry.field(description="A worker's public profile.")
     async def worker(self, info: Info, id: strawberry.ID) -> Worker | None:

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 import models
 from resolvers import records, reviews
+from schema.query import connection
 from schema.types import Customer, Info, PageInfo
 
 
@@ -124,13 +125,7 @@ async def review_connection(
     info: Info, worker_id: int, first: int | None, after: str | None
 ) -> ReviewConnection:
     page = await reviews.worker_reviews(info.context, worker_id, first, after)
-    return ReviewConnection(
-        edges=[
-            ReviewEdge(cursor=cursor, node=Review.from_model(review))
-            for review, cursor in zip(page.items, page.cursors, strict=True)
-        ],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-    )
+    return connection(ReviewConnection, ReviewEdge, page, Review.from_model)
 
 
 @strawberry.type
@@ -190,12 +185,11 @@ class ReviewsQuery:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> ServiceRecordConnection:
         page = await records.list_records(info.context, first, after)
-        return ServiceRecordConnection(
-            edges=[
-                ServiceRecordEdge(cursor=cursor, node=ServiceRecord(_record=record))
-                for record, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        return connection(
+            ServiceRecordConnection,
+            ServiceRecordEdge,
+            page,
+            lambda record: ServiceRecord(_record=record),
         )
 
     @strawberry.field

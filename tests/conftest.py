@@ -254,6 +254,30 @@ class Api:
         )
         return data["submitQuote"]
 
+    async def accepted_job(
+        self, amount_cents: int = 20000, *, accept: bool = True
+    ) -> tuple[Actor, Actor, str]:
+        """(customer, hired worker, job id) of a job driven through the API to ACCEPTED (or,
+        with accept=False, to COMPLETED): the moment its parties may review each other."""
+        customer = await self.register("CUSTOMER")
+        worker = await self.worker()
+        job = await self.post_job(customer)
+        quote = await self.quote(worker, job["id"], amount_cents)
+        await self.ok(
+            "mutation($id: ID!) { acceptQuote(quoteId: $id) { id } }", {"id": quote["id"]}, customer
+        )
+        for call in (
+            'scheduleJob(jobId: $id, scheduledAt: "2099-01-01T09:00:00Z")',
+            "startJob(jobId: $id)",
+            "completeJob(jobId: $id)",
+        ):
+            await self.ok(f"mutation($id: ID!) {{ r: {call} {{ id }} }}", {"id": job["id"]}, worker)
+        if accept:
+            await self.ok(
+                "mutation($id: ID!) { acceptJob(jobId: $id) { id } }", {"id": job["id"]}, customer
+            )
+        return customer, worker, job["id"]
+
 
 @pytest.fixture
 def api(client: httpx.AsyncClient) -> Api:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.test_reviews import REVIEW_JOB, accepted_job, stars
+from tests.api.test_reviews import REVIEW_JOB, stars
 from tests.conftest import Actor, Api
 
 FEED = """query($unread: Boolean!) { notifications(unreadOnly: $unread, first: 50) {
@@ -15,7 +15,7 @@ async def kinds(api: Api, actor: Actor, unread: bool = False) -> list[str]:
 
 
 async def test_each_party_is_told_what_concerns_it(api: Api) -> None:
-    customer, worker, job_id = await accepted_job(api)
+    customer, worker, job_id = await api.accepted_job()
     await api.ok(REVIEW_JOB, stars(job_id), customer)
 
     assert await kinds(api, customer) == [

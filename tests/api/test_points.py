@@ -90,22 +90,8 @@ async def stock_of(reward_id: str) -> int:
 
 
 async def accepted_job(api: Api, amount_cents: int = 20000) -> tuple[Actor, Actor, Job]:
-    """A job driven through the API to ACCEPTED, the moment its customer may review it."""
-    customer = await api.register("CUSTOMER")
-    worker = await api.worker()
-    job = await api.post_job(customer)
-    quote = await api.quote(worker, job["id"], amount_cents)
-    await api.ok(
-        "mutation($id: ID!) { acceptQuote(quoteId: $id) { id } }", {"id": quote["id"]}, customer
-    )
-    for call in (
-        'scheduleJob(jobId: $id, scheduledAt: "2099-01-01T09:00:00Z")',
-        "startJob(jobId: $id)",
-        "completeJob(jobId: $id)",
-    ):
-        await api.ok(f"mutation($id: ID!) {{ r: {call} {{ id }} }}", {"id": job["id"]}, worker)
-    await api.ok("mutation($id: ID!) { acceptJob(jobId: $id) { id } }", {"id": job["id"]}, customer)
-    return customer, worker, await Job.get(id=int(job["id"]))
+    customer, worker, job_id = await api.accepted_job(amount_cents)
+    return customer, worker, await Job.get(id=int(job_id))
 
 
 async def award(app: Any, job: Job, amount_cents: int) -> None:

@@ -11,7 +11,8 @@ from tortoise import connections
 
 from models import Job
 from resolvers.reviews import close_overdue_jobs
-from tests.conftest import Actor, Api
+from tests.api.test_points import assert_ledger_consistent
+from tests.conftest import Api
 
 REVIEW_JOB = """mutation($input: ReviewJobInput!) { reviewJob(input: $input) {
   id rating quality punctuality priceFairness cleanliness comment customer { id } } }"""
@@ -37,29 +38,8 @@ def stars(job_id: str, rating: int = 5, **overrides: Any) -> dict[str, Any]:
     }
 
 
-async def accepted_job(api: Api, *, accept: bool = True) -> tuple[Actor, Actor, str]:
-    customer = await api.register("CUSTOMER")
-    worker = await api.worker()
-    job = await api.post_job(customer)
-    quote = await api.quote(worker, job["id"], 20000)
-    await api.ok(
-        "mutation($id: ID!) { acceptQuote(quoteId: $id) { id } }", {"id": quote["id"]}, customer
-    )
-    for call in (
-        'scheduleJob(jobId: $id, scheduledAt: "2099-01-01T09:00:00Z")',
-        "startJob(jobId: $id)",
-        "completeJob(jobId: $id)",
-    ):
-        await api.ok(f"mutation($id: ID!) {{ r: {call} {{ id }} }}", {"id": job["id"]}, worker)
-    if accept:
-        await api.ok(
-            "mutation($id: ID!) { acceptJob(jobId: $id) { id } }", {"id": job["id"]}, customer
-        )
-    return customer, worker, job["id"]
-
-
 async def test_both_reviews_file_the_record_and_close_the_job(api: Api) -> None:
-    customer, worker, job_id = await accepted_job(api)
+    customer, worker, job_id = await api.accepted_job()
 
     review = (await api.ok(REVIEW_JOB, stars(job_id, 4), customer))["reviewJob"]
 
@@ -103,7 +83,7 @@ async def test_both_reviews_file_the_record_and_close_the_job(api: Api) -> None:
 
 
 async def test_reviews_only_from_an_accepted_job_and_once(api: Api) -> None:
-    customer, worker, job_id = await accepted_job(api, accept=False)
+    customer, worker, job_id = await api.accepted_job(accept=False)
     body = await api.call(REVIEW_JOB, stars(job_id), customer)
     assert body["errors"][0]["extensions"] == {"code": "INVALID_STATE", "status": "COMPLETED"}
     await api.ok("mutation($id: ID!) { acceptJob(jobId: $id) { id } }", {"id": job_id}, customer)
@@ -121,7 +101,7 @@ async def test_reviews_only_from_an_accepted_job_and_once(api: Api) -> None:
     [("rating", 6), ("quality", 0), ("cleanliness", -1), ("comment", "x" * 2001)],
 )
 async def test_review_validation(api: Api, field: str, value: Any) -> None:
-    customer, _, job_id = await accepted_job(api)
+    customer, _, job_id = await api.accepted_job()
     body = await api.call(REVIEW_JOB, stars(job_id, **{field: value}), customer)
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
@@ -129,7 +109,7 @@ async def test_review_validation(api: Api, field: str, value: Any) -> None:
 
 
 async def test_review_permissions(api: Api) -> None:
-    customer, worker, job_id = await accepted_job(api)
+    customer, worker, job_id = await api.accepted_job()
     other_customer = await api.register("CUSTOMER")
     other_worker = await api.worker()
     expectations = {
@@ -168,7 +148,7 @@ async def test_review_permissions(api: Api) -> None:
 
 
 async def test_reply_once_by_the_reviewed_worker(api: Api) -> None:
-    customer, worker, job_id = await accepted_job(api)
+    customer, worker, job_id = await api.accepted_job()
     review_id = (await api.ok(REVIEW_JOB, stars(job_id), customer))["reviewJob"]["id"]
     reply = "mutation($id: ID!, $t: String!) { replyToReview(reviewId: $id, text: $t) { reply } }"
     assert await api.error_code(reply, {"id": review_id, "t": "hi"}, customer) == "FORBIDDEN"
@@ -182,7 +162,7 @@ async def test_reply_once_by_the_reviewed_worker(api: Api) -> None:
 async def test_concurrent_duplicate_reviews_store_one_review_and_one_award(
     api: Api, app: Any
 ) -> None:
-    customer, worker, job_id = await accepted_job(api)
+    customer, worker, job_id = await api.accepted_job()
 
     bodies = await asyncio.gather(
         *(api.call(REVIEW_JOB, stars(job_id), customer) for _ in range(5))
@@ -207,10 +187,11 @@ async def test_concurrent_duplicate_reviews_store_one_review_and_one_award(
     )
     profile = await api.ok("query($id: ID!) { worker(id: $id) { ratingCount } }", {"id": worker.id})
     assert profile["worker"]["ratingCount"] == 1
+    await assert_ledger_consistent()
 
 
 async def test_jobs_close_when_the_review_window_ends(api: Api, app: Any) -> None:
-    customer, _, job_id = await accepted_job(api)
+    customer, _, job_id = await api.accepted_job()
     await Job.filter(id=int(job_id)).update(accepted_at=datetime.now(UTC) - timedelta(days=15))
     state = app.state.fixhub
 
