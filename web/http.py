@@ -47,10 +47,7 @@ def _media_type(accept: str | None) -> str | None:
 
 
 def _graphiql() -> HTMLResponse:
-    html = _GRAPHIQL.replace("{{ SUBSCRIPTION_ENABLED }}", "true").replace(
-        "{{ REPLACE_VARIABLES }}", ""
-    )
-    return HTMLResponse(html)
+    return HTMLResponse(_GRAPHIQL)
 
 
 async def _read_json_body(request: Request, limit: int) -> Any:
