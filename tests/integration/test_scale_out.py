@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,70 +21,18 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.conftest import SECRET, Api, fresh_postgres_database, requires_postgres, requires_redis
+from tests.conftest import (
+    SECRET,
+    Api,
+    RedisServer,
+    free_port,
+    fresh_postgres_database,
+    requires_postgres,
+    requires_redis,
+)
 
 pytestmark = [requires_postgres, requires_redis]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.directory = directory
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
-            self.process = None
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
 
 
 class ServerProcess:
@@ -136,8 +82,8 @@ class ServerProcess:
 
 @pytest.fixture
 async def two_servers(
-    private_redis: PrivateRedis, tmp_path: Path
-) -> AsyncIterator[tuple[ServerProcess, ServerProcess, PrivateRedis]]:
+    private_redis: RedisServer, tmp_path: Path
+) -> AsyncIterator[tuple[ServerProcess, ServerProcess, RedisServer]]:
     async with fresh_postgres_database() as database_url:
         env = {
             **os.environ,
@@ -181,7 +127,7 @@ QUOTES = "subscription($id: ID!) { quoteReceived(jobId: $id) { id amountCents wo
 
 
 async def test_event_on_one_process_reaches_subscriber_on_the_other_and_survives_redis_restart(
-    two_servers: tuple[ServerProcess, ServerProcess, PrivateRedis],
+    two_servers: tuple[ServerProcess, ServerProcess, RedisServer],
 ) -> None:
     server_a, server_b, redis = two_servers
     async with (
@@ -205,8 +151,8 @@ async def test_event_on_one_process_reaches_subscriber_on_the_other_and_survives
             }
 
             # Redis restarts; the held subscription keeps working without reconnecting
-            redis.stop()
-            redis.start()
+            await redis.kill()
+            await redis.start()
             deadline = time.monotonic() + 20
             while True:
                 body = await api_a.call(
@@ -234,7 +180,7 @@ async def test_event_on_one_process_reaches_subscriber_on_the_other_and_survives
 
 
 async def test_matching_job_posted_on_one_process_reaches_worker_on_the_other(
-    two_servers: tuple[ServerProcess, ServerProcess, PrivateRedis],
+    two_servers: tuple[ServerProcess, ServerProcess, RedisServer],
 ) -> None:
     server_a, server_b, _ = two_servers
     async with (
