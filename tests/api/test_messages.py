@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -15,9 +14,7 @@ import pytest
 
 import models
 from resolvers.messages import MAX_MESSAGE_LENGTH, MESSAGES_PER_WINDOW
-from resolvers.ratelimit import create_limiter
 from resolvers.tokens import hash_password
-from settings import Settings
 from tests.conftest import Actor, Api
 
 THREAD_FIELDS = """id lastMessageAt unreadCount open job { id status } customer { id }
@@ -35,25 +32,6 @@ MARK_READ = f"""mutation($thread: ID!) {{ markThreadRead(threadId: $thread) {{
   {THREAD_FIELDS} }} }}"""
 ACCEPT_QUOTE = "mutation($id: ID!) { acceptQuote(quoteId: $id) { id status } }"
 ADMIN_PASSWORD = "a long admin secret"
-
-
-@pytest.fixture(autouse=True)
-async def fresh_shared_limits(settings: Settings) -> AsyncIterator[None]:
-    await clear_shared_limits(settings)
-    yield
-    await clear_shared_limits(settings)
-
-
-async def clear_shared_limits(settings: Settings) -> None:
-    """With Redis, rate-limit counters outlive each test's fresh database, whose user ids start
-    again at 1: forget the per-user message counters and the per-address sign-in counters
-    (every admin here signs in from 127.0.0.1)."""
-    limiter = create_limiter(settings.broadcast_url, settings.namespace)
-    try:
-        await limiter.reset("messages:*")
-        await limiter.reset("login:address:*")
-    finally:
-        await limiter.close()
 
 
 @dataclass

@@ -20,12 +20,9 @@ from tests.api.test_messages import (
     THREADS,
     Conversation,
     admin,
-    fresh_shared_limits,
     open_conversation,
 )
 from tests.conftest import Actor, Api
-
-__all__ = ["fresh_shared_limits"]  # the autouse fixture, for this module too
 
 OK = "OK"
 ROLES = (

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_messages import THREADS, fresh_shared_limits, send
+from tests.api.test_messages import THREADS, send
 from tests.api.test_query_count import StatementCounter
 from tests.conftest import Api
-
-__all__ = ["fresh_shared_limits"]  # the autouse fixture, for this module too
 
 THREAD_LIST = """{ threads(first: 50) { edges { node { id lastMessageAt unreadCount open
   job { id title status } customer { id displayName } worker { id displayName ratingAverage }

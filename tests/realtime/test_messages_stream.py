@@ -12,14 +12,11 @@ from tests.api.test_messages import (
     ACCEPT_QUOTE,
     HOSTILE,
     admin,
-    fresh_shared_limits,
     open_conversation,
     send,
 )
 from tests.conftest import Actor
 from tests.realtime.conftest import PROTOCOLS, LiveServer
-
-__all__ = ["fresh_shared_limits"]  # the autouse fixture, for this module too
 
 RECEIVED = """subscription($thread: ID!) { messageReceived(threadId: $thread) {
   id text sender { id displayName } createdAt thread { id unreadCount open } } }"""
