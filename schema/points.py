@@ -210,19 +210,23 @@ class PointsQuery:
         return connection(RewardConnection, RewardEdge, page, Reward.from_model)
 
 
+def _reward_change(input: CreateRewardInput | UpdateRewardInput) -> points.RewardChange:
+    return points.RewardChange(
+        name=input.name,
+        description=input.description,
+        cost_points=input.cost_points,
+        stock=input.stock,
+        active=input.active,
+    )
+
+
 @strawberry.type
 class PointsMutation:
     @strawberry.mutation(description="ADMIN: add a reward to the catalogue.")
     async def create_reward(self, info: Info, input: CreateRewardInput) -> Reward:
         reward = await points.create_reward(
             info.context,
-            points.RewardChange(
-                name=input.name,
-                description=input.description,
-                cost_points=input.cost_points,
-                stock=input.stock,
-                active=input.active,
-            ),
+            _reward_change(input),
         )
         return Reward.from_model(reward)
 
@@ -233,13 +237,7 @@ class PointsMutation:
         reward = await points.update_reward(
             info.context,
             id,
-            points.RewardChange(
-                name=input.name,
-                description=input.description,
-                cost_points=input.cost_points,
-                stock=input.stock,
-                active=input.active,
-            ),
+            _reward_change(input),
         )
         return Reward.from_model(reward)
 
