@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
@@ -80,8 +80,6 @@ async def close_database() -> None:
 
 
 async def database_is_reachable() -> bool:
-    from tortoise import connections
-
     try:
         await connections.get("default").execute_query("SELECT 1")
     except Exception:

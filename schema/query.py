@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from errors import NotFound
 from resolvers import jobs
 from resolvers.jobs import parse_id
 from resolvers.pagination import Page
@@ -89,7 +90,7 @@ class Query:
     async def worker(self, info: Info, id: strawberry.ID) -> Worker | None:
         try:
             user_id = parse_id(id, "Worker")
-        except Exception:
+        except NotFound:
             return None
         worker = await load_worker(info, user_id)
         if worker is None or worker._user.role.value != "WORKER":
