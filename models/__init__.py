@@ -1,31 +1,92 @@
 """Tortoise tables. Tortoise discovers the models listed in this module's namespace."""
 
 from models.accounts import RESPONSIVENESS_WINDOW, User, WorkerCell, WorkerProfile
-from models.enums import JobStatus, PointKind, QuoteStatus, Role, ServiceCategory
+from models.consultations import Consultation, ConsultationEntry
+from models.enterprises import Enterprise, EnterpriseMember
+from models.enums import (
+    ROLE_KIND,
+    ConsultationStatus,
+    ContractStatus,
+    DeliveryStatus,
+    EnterpriseKind,
+    EnterpriseStatus,
+    EscrowKind,
+    JobStatus,
+    MemberRole,
+    MilestoneStatus,
+    PointKind,
+    ProjectStatus,
+    ProposalStatus,
+    QuoteStatus,
+    RecordKind,
+    Role,
+    ServiceCategory,
+)
 from models.jobs import TRANSITIONS, Job, JobMatch, JobStatusChange, sources_of
-from models.messages import Message, Thread
+from models.messages import Message, Thread, ThreadReadMarker
 from models.notifications import Notification
 from models.points import PointAccount, PointTransaction, Redemption, Reward
+from models.project_work import (
+    CameraSnapshot,
+    DesignProposal,
+    Inspection,
+    MaterialDelivery,
+    MaterialPlan,
+    Milestone,
+    ProgressReport,
+    SiteCamera,
+)
+from models.projects import Contract, Project, ProjectEvent, ProjectRecord
 from models.quotes import LIVE_STATUSES, Quote
 from models.records import ServiceRecord, ServiceRecordEntry
 from models.reviews import CustomerReview, Review
+from models.settlement import EscrowEntry, Evaluation
 
 __all__ = [
     "LIVE_STATUSES",
     "RESPONSIVENESS_WINDOW",
+    "ROLE_KIND",
     "TRANSITIONS",
+    "CameraSnapshot",
+    "Consultation",
+    "ConsultationEntry",
+    "ConsultationStatus",
+    "Contract",
+    "ContractStatus",
     "CustomerReview",
+    "DeliveryStatus",
+    "DesignProposal",
+    "Enterprise",
+    "EnterpriseKind",
+    "EnterpriseMember",
+    "EnterpriseStatus",
+    "EscrowEntry",
+    "EscrowKind",
+    "Evaluation",
+    "Inspection",
     "Job",
     "JobMatch",
     "JobStatus",
     "JobStatusChange",
+    "MaterialDelivery",
+    "MaterialPlan",
+    "MemberRole",
     "Message",
+    "Milestone",
+    "MilestoneStatus",
     "Notification",
     "PointAccount",
     "PointKind",
     "PointTransaction",
+    "ProgressReport",
+    "Project",
+    "ProjectEvent",
+    "ProjectRecord",
+    "ProjectStatus",
+    "ProposalStatus",
     "Quote",
     "QuoteStatus",
+    "RecordKind",
     "Redemption",
     "Review",
     "Reward",
@@ -33,7 +94,9 @@ __all__ = [
     "ServiceCategory",
     "ServiceRecord",
     "ServiceRecordEntry",
+    "SiteCamera",
     "Thread",
+    "ThreadReadMarker",
     "User",
     "WorkerCell",
     "WorkerProfile",

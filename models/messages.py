@@ -1,4 +1,5 @@
-"""Job conversations: one thread per job between its customer and each quoting worker."""
+"""Conversations: one thread per job between its customer and each quoting worker, and one
+thread per renovation project for all of its participants."""
 
 from __future__ import annotations
 
@@ -7,19 +8,25 @@ from tortoise.models import Model
 
 
 class Thread(Model):
+    """A job thread has `job` and `worker`, a project thread has `project` and neither."""
+
     id = fields.IntField(primary_key=True)
-    job: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.Job", related_name="threads", on_delete=fields.CASCADE
+    job: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.Job", related_name="threads", null=True, on_delete=fields.CASCADE
+    )
+    project: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.Project", related_name="threads", null=True, unique=True, on_delete=fields.CASCADE
     )
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_threads", on_delete=fields.CASCADE
     )
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.User", related_name="worker_threads", on_delete=fields.CASCADE
+    worker: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="worker_threads", null=True, on_delete=fields.CASCADE
     )
     last_message_id = fields.BigIntField(default=0)
     last_message_at = fields.DatetimeField(null=True)
-    # Read markers: the id of the last message each party has read.
+    # Read markers of a job thread: the id of the last message each party has read. Project
+    # threads keep one ThreadReadMarker row per participant instead.
     customer_read_id = fields.BigIntField(default=0)
     worker_read_id = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -44,3 +51,20 @@ class Message(Model):
     class Meta:
         table = "messages"
         indexes = (("thread_id", "id"),)
+
+
+class ThreadReadMarker(Model):
+    """How far one participant of a project thread has read."""
+
+    id = fields.IntField(primary_key=True)
+    thread: fields.ForeignKeyRelation[Thread] = fields.ForeignKeyField(
+        "fixhub.Thread", related_name="read_markers", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="thread_read_markers", on_delete=fields.CASCADE
+    )
+    read_id = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "thread_read_markers"
+        unique_together = (("thread", "user"),)

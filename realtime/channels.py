@@ -32,3 +32,8 @@ def user_notifications(user_id: int) -> str:
 def thread_messages(thread_id: int) -> str:
     """New messages in one job conversation."""
     return f"{PREFIX}:thread:{thread_id}:messages"
+
+
+def project_feed(project_id: int) -> str:
+    """Everything stored in one renovation project's live feed (ProjectEvent rows)."""
+    return f"{PREFIX}:project:{project_id}:feed"

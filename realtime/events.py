@@ -50,3 +50,7 @@ def notification_created(notification_id: int) -> Event:
 
 def message_sent(message_id: int, thread_id: int) -> Event:
     return Event("message.sent", message_id, {"threadId": thread_id})
+
+
+def project_event(event_id: int, project_id: int) -> Event:
+    return Event("project.event", event_id, {"projectId": project_id})

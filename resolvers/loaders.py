@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from models import Job, JobMatch, Quote, User, WorkerProfile
+from models import Enterprise, Job, JobMatch, Project, ProjectRecord, Quote, User, WorkerProfile
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -32,6 +32,9 @@ class Loaders:
         self.quote_by_id = _loader(self._quotes)
         self.quotes_by_job_id = _loader(self._quotes_by_job)
         self.match_by_job_and_worker = _loader(self._matches)
+        self.project_by_id = _loader(self._projects)
+        self.enterprise_by_id = _loader(self._enterprises)
+        self.record_successor_by_id = _loader(self._record_successors)
 
     @staticmethod
     async def _users(ids: list[int]) -> list[User | None]:
@@ -63,3 +66,17 @@ class Loaders:
         worker_ids = sorted({worker_id for _, worker_id in keys})
         rows = await JobMatch.filter(job_id__in=job_ids, worker_id__in=worker_ids)
         return _in_key_order(keys, rows, lambda m: (m.job_id, m.worker_id))
+
+    @staticmethod
+    async def _projects(ids: list[int]) -> list[Project | None]:
+        return _in_key_order(ids, await Project.filter(id__in=ids), lambda p: p.id)
+
+    @staticmethod
+    async def _enterprises(ids: list[int]) -> list[Enterprise | None]:
+        return _in_key_order(ids, await Enterprise.filter(id__in=ids), lambda e: e.id)
+
+    @staticmethod
+    async def _record_successors(ids: list[int]) -> list[int | None]:
+        rows = await ProjectRecord.filter(supersedes_id__in=ids).values_list("supersedes_id", "id")
+        successors = dict(rows)
+        return [successors.get(i) for i in ids]

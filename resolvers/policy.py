@@ -2,7 +2,8 @@
 
 Fields, mutations and subscriptions all ask this module. A user's standing towards a job is
 computed once (`job_relation`), and `RULES` says which standings may perform each action. Where
-even the existence of a job is private, refusal is NOT_FOUND rather than FORBIDDEN.
+even the existence of a job is private, refusal is NOT_FOUND rather than FORBIDDEN. Enterprises
+and renovation projects follow the same shape further down (`project_roles`, `PROJECT_RULES`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from errors import Forbidden, NotFound, Unauthenticated
-from models import Job, JobStatus, Role, Thread, User
+from models import Enterprise, EnterpriseStatus, Job, JobStatus, Project, Role, Thread, User
 from resolvers.loaders import Loaders
 
 
@@ -204,3 +205,203 @@ def thread_is_open(thread: Thread, job: Job) -> bool:
     if job.status == JobStatus.OPEN:
         return True
     return job.hired_worker_id == thread.worker_id and job.status in HIRED_THREAD_OPEN_STATUSES
+
+
+# --- Enterprises -------------------------------------------------------------------------------
+# Anyone signed in browses VERIFIED enterprises. One that is PENDING, REJECTED or SUSPENDED is
+# seen only by its owner, its members and ADMIN; to everyone else it does not exist.
+
+
+def can_view_enterprise(viewer: User | None, enterprise: Enterprise, member_ids: set[int]) -> bool:
+    if viewer is None:
+        return False
+    if enterprise.status == EnterpriseStatus.VERIFIED or viewer.role == Role.ADMIN:
+        return True
+    return viewer.id == enterprise.owner_id or viewer.id in member_ids
+
+
+def authorize_enterprise_owner(
+    viewer: User | None, enterprise: Enterprise | None, enterprise_id: object
+) -> User:
+    """The owner manages the enterprise (members); others get NOT_FOUND or FORBIDDEN."""
+    user = require_user(viewer)
+    if enterprise is None:
+        raise NotFound("Enterprise", enterprise_id)
+    if user.id != enterprise.owner_id:
+        if enterprise.status != EnterpriseStatus.VERIFIED and user.role != Role.ADMIN:
+            raise NotFound("Enterprise", enterprise_id)
+        raise Forbidden("Only the owner of an enterprise manages its members.")
+    return user
+
+
+# --- Renovation projects -----------------------------------------------------------------------
+# A user may hold several roles on one project (the owner of the decoration enterprise may also
+# be its project manager), so `project_roles` returns a set and an action is allowed when any
+# role allows it. Participants are the customer, the four assigned people, the owners of the
+# four chosen enterprises, and ADMIN (who reads and follows, but never acts for a party). To
+# everyone else a project does not exist: NOT_FOUND.
+
+
+class ProjectRole(StrEnum):
+    ADMIN = "ADMIN"
+    CUSTOMER = "CUSTOMER"
+    DESIGNER = "DESIGNER"
+    PROJECT_MANAGER = "PROJECT_MANAGER"
+    SUPERVISOR = "SUPERVISOR"
+    MATERIAL_BUDGETER = "MATERIAL_BUDGETER"
+    # The owner of the chosen enterprise of each kind.
+    DESIGN_FIRM = "DESIGN_FIRM"
+    DECORATION_FIRM = "DECORATION_FIRM"
+    SUPERVISION_FIRM = "SUPERVISION_FIRM"
+    SUPPLIER_FIRM = "SUPPLIER_FIRM"
+
+
+class ProjectAction(StrEnum):
+    VIEW_PROJECT = "VIEW_PROJECT"  # the project, its team, milestones, designs, deliveries
+    VIEW_RECORDS = "VIEW_RECORDS"  # filed records and their hashes
+    FOLLOW_FEED = "FOLLOW_FEED"  # projectProgress
+    READ_THREAD = "READ_THREAD"
+    WRITE_THREAD = "WRITE_THREAD"
+    VIEW_STATEMENT = "VIEW_STATEMENT"
+    ASSIGN_TEAM = "ASSIGN_TEAM"
+    CANCEL_PROJECT = "CANCEL_PROJECT"
+    DRAFT_CONTRACT = "DRAFT_CONTRACT"
+    SIGN_CONTRACT = "SIGN_CONTRACT"  # the customer, or for the decoration enterprise
+    SUBMIT_DESIGN = "SUBMIT_DESIGN"
+    CONFIRM_DESIGN = "CONFIRM_DESIGN"
+    FILE_MATERIAL_PLAN = "FILE_MATERIAL_PLAN"
+    RECORD_DELIVERY = "RECORD_DELIVERY"  # dispatch, then delivered
+    CONFIRM_DELIVERY = "CONFIRM_DELIVERY"  # receipt or shortfall
+    REPORT_PROGRESS = "REPORT_PROGRESS"  # progress reports, ready for inspection
+    MANAGE_CAMERAS = "MANAGE_CAMERAS"  # register cameras, post snapshots
+    INSPECT = "INSPECT"
+    APPROVE_MILESTONE = "APPROVE_MILESTONE"
+    DEPOSIT = "DEPOSIT"
+    ACCEPT_PROJECT = "ACCEPT_PROJECT"  # accept, or list defects
+    RESOLVE_DEFECTS = "RESOLVE_DEFECTS"
+    EVALUATE = "EVALUATE"
+
+
+_P = ProjectRole
+PROJECT_PARTICIPANTS = frozenset(ProjectRole)
+_PARTIES = PROJECT_PARTICIPANTS - {_P.ADMIN}
+PROJECT_RULES: dict[ProjectAction, frozenset[ProjectRole]] = {
+    ProjectAction.VIEW_PROJECT: PROJECT_PARTICIPANTS,
+    ProjectAction.VIEW_RECORDS: PROJECT_PARTICIPANTS,
+    ProjectAction.FOLLOW_FEED: PROJECT_PARTICIPANTS,
+    ProjectAction.READ_THREAD: PROJECT_PARTICIPANTS,
+    ProjectAction.WRITE_THREAD: _PARTIES,
+    ProjectAction.VIEW_STATEMENT: frozenset(
+        {_P.ADMIN, _P.CUSTOMER, _P.DECORATION_FIRM, _P.PROJECT_MANAGER, _P.SUPERVISOR}
+    ),
+    ProjectAction.ASSIGN_TEAM: frozenset({_P.CUSTOMER}),
+    ProjectAction.CANCEL_PROJECT: frozenset({_P.CUSTOMER}),
+    ProjectAction.DRAFT_CONTRACT: frozenset({_P.PROJECT_MANAGER}),
+    ProjectAction.SIGN_CONTRACT: frozenset({_P.CUSTOMER, _P.PROJECT_MANAGER, _P.DECORATION_FIRM}),
+    ProjectAction.SUBMIT_DESIGN: frozenset({_P.DESIGNER}),
+    ProjectAction.CONFIRM_DESIGN: frozenset({_P.CUSTOMER}),
+    ProjectAction.FILE_MATERIAL_PLAN: frozenset({_P.MATERIAL_BUDGETER}),
+    ProjectAction.RECORD_DELIVERY: frozenset({_P.SUPPLIER_FIRM, _P.MATERIAL_BUDGETER}),
+    ProjectAction.CONFIRM_DELIVERY: frozenset({_P.PROJECT_MANAGER, _P.CUSTOMER}),
+    ProjectAction.REPORT_PROGRESS: frozenset({_P.PROJECT_MANAGER}),
+    ProjectAction.MANAGE_CAMERAS: frozenset({_P.PROJECT_MANAGER}),
+    ProjectAction.INSPECT: frozenset({_P.SUPERVISOR}),
+    ProjectAction.APPROVE_MILESTONE: frozenset({_P.CUSTOMER}),
+    ProjectAction.DEPOSIT: frozenset({_P.CUSTOMER}),
+    ProjectAction.ACCEPT_PROJECT: frozenset({_P.CUSTOMER}),
+    ProjectAction.RESOLVE_DEFECTS: frozenset({_P.PROJECT_MANAGER}),
+    ProjectAction.EVALUATE: frozenset({_P.CUSTOMER}),
+}
+
+_PROJECT_REFUSAL_TEXT: dict[ProjectAction, str] = {
+    ProjectAction.WRITE_THREAD: "ADMIN reads project threads but does not write in them.",
+    ProjectAction.VIEW_STATEMENT: "Only the customer, the decoration enterprise, the project "
+    "manager and the supervisor see the escrow statement.",
+    ProjectAction.ASSIGN_TEAM: "Only the customer of the project chooses its team.",
+    ProjectAction.CANCEL_PROJECT: "Only the customer of the project can cancel it.",
+    ProjectAction.DRAFT_CONTRACT: "Only the project manager drafts the contract.",
+    ProjectAction.SIGN_CONTRACT: "Only the customer and the decoration enterprise (its owner "
+    "or the project manager) sign the contract.",
+    ProjectAction.SUBMIT_DESIGN: "Only the designer of the project submits design proposals.",
+    ProjectAction.CONFIRM_DESIGN: "Only the customer confirms a design.",
+    ProjectAction.FILE_MATERIAL_PLAN: "Only the material budgeter files the material plan.",
+    ProjectAction.RECORD_DELIVERY: "Only the material supplier records deliveries.",
+    ProjectAction.CONFIRM_DELIVERY: "Only the project manager or the customer confirms receipt.",
+    ProjectAction.REPORT_PROGRESS: "Only the project manager reports construction progress.",
+    ProjectAction.MANAGE_CAMERAS: "Only the project manager manages site cameras.",
+    ProjectAction.INSPECT: "Only the supervisor of the project inspects milestones.",
+    ProjectAction.APPROVE_MILESTONE: "Only the customer approves a milestone.",
+    ProjectAction.DEPOSIT: "Only the customer deposits into the escrow of the project.",
+    ProjectAction.ACCEPT_PROJECT: "Only the customer accepts the project.",
+    ProjectAction.RESOLVE_DEFECTS: "Only the project manager reports defects as fixed.",
+    ProjectAction.EVALUATE: "Only the customer evaluates the enterprises of the project.",
+}
+
+# (person column, enterprise column, role of the person, role of the enterprise owner)
+_TEAM_SEATS = (
+    ("designer_id", "design_enterprise_id", _P.DESIGNER, _P.DESIGN_FIRM),
+    ("project_manager_id", "decoration_enterprise_id", _P.PROJECT_MANAGER, _P.DECORATION_FIRM),
+    ("supervisor_id", "supervision_enterprise_id", _P.SUPERVISOR, _P.SUPERVISION_FIRM),
+    ("material_budgeter_id", "supplier_enterprise_id", _P.MATERIAL_BUDGETER, _P.SUPPLIER_FIRM),
+)
+
+
+async def _chosen_enterprises(project: Project, loaders: Loaders) -> list[Enterprise | None]:
+    ids = [getattr(project, column) for _, column, _, _ in _TEAM_SEATS]
+    return [
+        await loaders.enterprise_by_id.load(ident) if ident is not None else None for ident in ids
+    ]
+
+
+async def project_roles(viewer: User, project: Project, loaders: Loaders) -> frozenset[ProjectRole]:
+    roles: set[ProjectRole] = set()
+    if viewer.role == Role.ADMIN:
+        roles.add(_P.ADMIN)
+    if project.customer_id == viewer.id:
+        roles.add(_P.CUSTOMER)
+    if viewer.role == Role.ENTERPRISE_STAFF:
+        enterprises = await _chosen_enterprises(project, loaders)
+        for (person, _, person_role, firm_role), enterprise in zip(
+            _TEAM_SEATS, enterprises, strict=True
+        ):
+            if getattr(project, person) == viewer.id:
+                roles.add(person_role)
+            if enterprise is not None and enterprise.owner_id == viewer.id:
+                roles.add(firm_role)
+    return frozenset(roles)
+
+
+async def project_participant_ids(project: Project, loaders: Loaders) -> set[int]:
+    """Everyone who follows the project (ADMINs aside): for notifications and the thread."""
+    ids = {project.customer_id}
+    for (person, _, _, _), enterprise in zip(
+        _TEAM_SEATS, await _chosen_enterprises(project, loaders), strict=True
+    ):
+        if getattr(project, person) is not None:
+            ids.add(getattr(project, person))
+        if enterprise is not None:
+            ids.add(enterprise.owner_id)
+    return ids
+
+
+def project_allows(action: ProjectAction, roles: frozenset[ProjectRole]) -> bool:
+    return bool(roles & PROJECT_RULES[action])
+
+
+async def authorize_project(
+    viewer: User | None,
+    project: Project | None,
+    action: ProjectAction,
+    loaders: Loaders,
+    project_id: object,
+) -> tuple[User, Project, frozenset[ProjectRole]]:
+    """Raise the right refusal, or return who is acting, on which project, in which roles."""
+    user = require_user(viewer)
+    if project is None:
+        raise NotFound("Project", project_id)
+    roles = await project_roles(user, project, loaders)
+    if not project_allows(ProjectAction.VIEW_PROJECT, roles):
+        raise NotFound("Project", project_id)  # outsiders must not learn that it exists
+    if not project_allows(action, roles):
+        raise Forbidden(_PROJECT_REFUSAL_TEXT.get(action, "You may not do this."))
+    return user, project, roles

@@ -83,3 +83,29 @@ def future(value: datetime, field: str) -> datetime:
     if moment <= datetime.now(UTC):
         raise BadUserInput(f"{field} must be in the future.", field)
     return moment
+
+
+MAX_URL_LENGTH = 500
+MAX_PHOTOS = 20
+
+
+def url(value: str, field: str) -> str:
+    """An absolute http(s) URL: photos, documents and streams are links, never uploads."""
+    candidate = value.strip()
+    if len(candidate) > MAX_URL_LENGTH:
+        raise BadUserInput(f"{field} must be at most {MAX_URL_LENGTH} characters.", field)
+    if not re.match(r"^(https?|rtsp)://[^\s/?#]+[^\s]*$", candidate, re.IGNORECASE):
+        raise BadUserInput(f"{field} must be an http(s) URL like https://example.com/a.jpg.", field)
+    return candidate
+
+
+def urls(values: list[str], field: str, *, max_count: int = MAX_PHOTOS) -> list[str]:
+    if len(values) > max_count:
+        raise BadUserInput(f"{field} may list at most {max_count} URLs.", field)
+    return [url(value, f"{field}[{index}]") for index, value in enumerate(values)]
+
+
+def whole_between(value: int, field: str, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise BadUserInput(f"{field} must be between {low} and {high}.", field)
+    return value

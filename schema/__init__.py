@@ -7,7 +7,7 @@ Subscription, and its subscription specs into SPECS (used by the WebSocket fan-o
 import strawberry
 from strawberry.tools import merge_types
 
-from schema import messages, notifications, points, reviews
+from schema import filing, messages, notifications, points, project_feed, reviews
 from schema.mutation import Mutation as CoreMutation
 from schema.query import Query as CoreQuery
 from schema.subscription import SPECS as CORE_SPECS
@@ -22,6 +22,8 @@ Query = merge_types(
         reviews.ReviewsQuery,
         messages.MessagesQuery,
         points.PointsQuery,
+        filing.FilingQuery,
+        project_feed.ProjectFeedQuery,
     ),
 )
 Mutation = merge_types(
@@ -40,9 +42,15 @@ Subscription = merge_types(
         CoreSubscription,
         notifications.NotificationsSubscription,
         messages.MessagesSubscription,
+        project_feed.ProjectFeedSubscription,
     ),
 )
-SPECS: dict[str, SubscriptionSpec] = {**CORE_SPECS, **notifications.SPECS, **messages.SPECS}
+SPECS: dict[str, SubscriptionSpec] = {
+    **CORE_SPECS,
+    **notifications.SPECS,
+    **messages.SPECS,
+    **project_feed.SPECS,
+}
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 

@@ -8,3 +8,18 @@ Role = strawberry.enum(enums.Role, description="ADMIN is never self-registered."
 ServiceCategory = strawberry.enum(enums.ServiceCategory)
 JobStatus = strawberry.enum(enums.JobStatus)
 QuoteStatus = strawberry.enum(enums.QuoteStatus)
+EnterpriseKind = strawberry.enum(enums.EnterpriseKind)
+EnterpriseStatus = strawberry.enum(enums.EnterpriseStatus)
+MemberRole = strawberry.enum(
+    enums.MemberRole,
+    description="DESIGNER belongs to a DESIGN enterprise, PROJECT_MANAGER to DECORATION, "
+    "MATERIAL_BUDGETER to MATERIAL_SUPPLIER, SUPERVISOR to SUPERVISION.",
+)
+ProjectStatus = strawberry.enum(enums.ProjectStatus)
+ContractStatus = strawberry.enum(enums.ContractStatus)
+RecordKind = strawberry.enum(enums.RecordKind)
+ProposalStatus = strawberry.enum(enums.ProposalStatus)
+DeliveryStatus = strawberry.enum(enums.DeliveryStatus)
+MilestoneStatus = strawberry.enum(enums.MilestoneStatus)
+EscrowKind = strawberry.enum(enums.EscrowKind)
+ConsultationStatus = strawberry.enum(enums.ConsultationStatus)

@@ -30,10 +30,7 @@ class Notification:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self._notification.id))
 
-    @strawberry.field(
-        description="QUOTE_RECEIVED HIRED QUOTE_DECLINED JOB_STATUS_CHANGED REVIEW_RECEIVED "
-        "POINTS_EARNED POINTS_REDEEMED POINTS_ADJUSTED SERVICE_RECORD_FILED"
-    )
+    @strawberry.field(description="One of: " + " ".join(notifications.NotificationKind))
     def kind(self) -> str:
         return self._notification.kind
 

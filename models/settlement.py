@@ -1,0 +1,71 @@
+"""Project escrow and the customer's evaluations of the enterprises and the platform."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import EscrowKind
+
+
+class EscrowEntry(Model):
+    """One movement of the escrow of a project, append-only, in integer cents.
+
+    DEPOSIT: the customer paid in (an external payment reference, unique per project, so a
+    retried deposit is recorded once). RELEASE: a stage paid out to the decoration enterprise;
+    unique per milestone, so a stage is released exactly once.
+    """
+
+    id = fields.IntField(primary_key=True)
+    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.Project", related_name="escrow_entries", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharEnumField(EscrowKind, max_length=16)
+    amount_cents = fields.BigIntField()
+    external_reference = fields.CharField(max_length=100, null=True)
+    milestone: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.Milestone",
+        related_name="escrow_entries",
+        null=True,
+        unique=True,
+        on_delete=fields.RESTRICT,
+    )
+    # Held in escrow right after this entry (deposited minus released).
+    held_after_cents = fields.BigIntField()
+    recorded_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="escrow_entries", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "escrow_entries"
+        unique_together = (("project", "external_reference"),)
+        indexes = (("project_id", "id"),)
+
+
+class Evaluation(Model):
+    """The 1-5 evaluation by the customer of one chosen enterprise, or of the platform."""
+
+    id = fields.IntField(primary_key=True)
+    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.Project", related_name="evaluations", on_delete=fields.RESTRICT
+    )
+    # "enterprise:<id>" or "platform": unique per project, so each is evaluated once.
+    target = fields.CharField(max_length=40)
+    enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.Enterprise", related_name="evaluations", null=True, on_delete=fields.RESTRICT
+    )
+    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="evaluations", on_delete=fields.RESTRICT
+    )
+    rating = fields.SmallIntField()
+    comment = fields.TextField(default="")
+    record: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.ProjectRecord", related_name="evaluations", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "evaluations"
+        unique_together = (("project", "target"),)
+        indexes = (("enterprise_id", "id"),)
