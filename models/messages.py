@@ -15,7 +15,7 @@ class Thread(Model):
         "fixhub.Job", related_name="threads", null=True, on_delete=fields.CASCADE
     )
     project: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "fixhub.Project", related_name="threads", null=True, unique=True, on_delete=fields.CASCADE
+        "fixhub.Project", related_name="threads", null=True, on_delete=fields.CASCADE
     )
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_threads", on_delete=fields.CASCADE
@@ -33,7 +33,7 @@ class Thread(Model):
 
     class Meta:
         table = "threads"
-        unique_together = (("job", "worker"),)
+        unique_together = (("job", "worker"), ("project",))
         indexes = (("customer_id", "id"), ("worker_id", "id"))
 
 

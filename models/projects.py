@@ -94,12 +94,10 @@ class ProjectRecord(Model):
     # Which document this is a version of, e.g. "contract", "design", "inspection:12".
     subject = fields.CharField(max_length=64)
     version = fields.IntField(default=1)
-    # Unique: a version is superseded at most once, so the versions form one chain.
     supersedes: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.ProjectRecord",
         related_name="superseded_by",
         null=True,
-        unique=True,
         on_delete=fields.RESTRICT,
     )
     content = fields.TextField()
@@ -111,7 +109,8 @@ class ProjectRecord(Model):
 
     class Meta:
         table = "project_records"
-        unique_together = (("project", "subject", "version"),)
+        # A version is superseded at most once, so the versions form one chain.
+        unique_together = (("project", "subject", "version"), ("supersedes",))
         indexes = (("project_id", "id"),)
 
 

@@ -27,7 +27,6 @@ class EscrowEntry(Model):
         "fixhub.Milestone",
         related_name="escrow_entries",
         null=True,
-        unique=True,
         on_delete=fields.RESTRICT,
     )
     # Held in escrow right after this entry (deposited minus released).
@@ -39,7 +38,8 @@ class EscrowEntry(Model):
 
     class Meta:
         table = "escrow_entries"
-        unique_together = (("project", "external_reference"),)
+        # One release per milestone: a stage is paid out exactly once.
+        unique_together = (("project", "external_reference"), ("milestone",))
         indexes = (("project_id", "id"),)
 
 
