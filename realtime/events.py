@@ -48,9 +48,20 @@ def notification_created(notification_id: int) -> Event:
     return Event("notification.created", notification_id, {})
 
 
-def message_sent(message_id: int, thread_id: int) -> Event:
-    return Event("message.sent", message_id, {"threadId": thread_id})
+def message_sent(
+    message_id: int, thread_id: int, participant_ids: list[int] | None = None
+) -> Event:
+    """`participants`, for a project thread: who took part when the message was sent (the team
+    can change before the contract; someone taken off it stops receiving at once)."""
+    data: dict[str, Any] = {"threadId": thread_id}
+    if participant_ids is not None:
+        data["participants"] = participant_ids
+    return Event("message.sent", message_id, data)
 
 
-def project_event(event_id: int, project_id: int) -> Event:
-    return Event("project.event", event_id, {"projectId": project_id})
+def project_event(event_id: int, project_id: int, participant_ids: list[int]) -> Event:
+    """`participants`: who follows the project at the moment of the event (the team can change
+    before the contract is signed; someone taken off it stops receiving at once)."""
+    return Event(
+        "project.event", event_id, {"projectId": project_id, "participants": participant_ids}
+    )

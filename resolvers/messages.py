@@ -1,10 +1,15 @@
-"""Job conversations: one thread per job between its customer and each quoting worker.
+"""Conversations: one thread per job between its customer and each quoting worker, and one
+thread per renovation project for all of its participants.
 
-A thread is opened by `submit_quote` (resolvers/quotes.py); this module lists threads, reads and
-sends messages, keeps the read markers, and publishes each new message after its commit. Who may
-read or write a thread, and whether it is still open, is decided in resolvers.policy.
+A job thread is opened by `submit_quote` (resolvers/quotes.py); a project thread by the first
+`projectThread` call for its project (unique per project, race-free). This module lists
+threads, reads and sends messages, keeps the read markers, and publishes each new message after
+its commit. Who may read or write a thread, and whether it is still open, is decided in
+resolvers.policy (`authorize_thread`, for both kinds).
 
-Unread counts come from the read markers, so a message creates no Notification row.
+Unread counts come from the read markers, so a message creates no Notification row. A job
+thread keeps its two parties' markers on the thread row; a project thread one ThreadReadMarker
+row per participant, created when they first write or mark the thread read.
 """
 
 from __future__ import annotations
@@ -16,11 +21,11 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from strawberry.dataloader import DataLoader
-from tortoise.expressions import F, Q
+from tortoise.expressions import F, Q, Subquery
 from tortoise.functions import Count
 
 from errors import BadUserInput, InvalidState, RateLimited
-from models import Job, Message, Thread, User
+from models import Job, Message, Project, Thread, ThreadReadMarker, User
 from realtime import channels, events
 from realtime.events import Event
 from resolvers import validation
@@ -29,19 +34,24 @@ from resolvers.jobs import parse_id
 from resolvers.loaders import Loaders
 from resolvers.pagination import DEFAULT_PAGE_SIZE, Page, paginate
 from resolvers.policy import (
+    ProjectAction,
     ThreadStanding,
     authorize_thread,
+    participating_projects,
+    project_participant_ids,
+    project_thread_is_open,
     require_user,
     thread_is_open,
     thread_standing,
 )
+from resolvers.projects_access import authorized_project, lock_project
 
 MAX_MESSAGE_LENGTH = 4000
 # Sending is limited per user over a fixed window (shared through Redis in scale-out mode).
 MESSAGES_PER_WINDOW = 30
 MESSAGE_WINDOW_SECONDS = 60
 
-# The read marker column of each party.
+# The read marker column of each party of a job thread.
 _READ_MARKER = {
     ThreadStanding.CUSTOMER: "customer_read_id",
     ThreadStanding.WORKER: "worker_read_id",
@@ -67,6 +77,11 @@ class MessageLoaders:
         self.unread_count_by_thread: DataLoader[UnreadKey, int] = DataLoader(
             load_fn=self._unread_counts
         )
+        # (thread id, user id) -> the id of the last message that participant of a project
+        # thread has read; 0 before they first read it.
+        self.read_id_by_thread_and_user: DataLoader[tuple[int, int], int] = DataLoader(
+            load_fn=self._read_ids
+        )
 
     @staticmethod
     async def _threads(ids: list[int]) -> list[Thread | None]:
@@ -77,6 +92,15 @@ class MessageLoaders:
     async def _messages(ids: list[int]) -> list[Message | None]:
         rows = {row.id: row for row in await Message.filter(id__in=ids)}
         return [rows.get(i) for i in ids]
+
+    @staticmethod
+    async def _read_ids(keys: list[tuple[int, int]]) -> list[int]:
+        rows = await ThreadReadMarker.filter(
+            thread_id__in=sorted({thread_id for thread_id, _ in keys}),
+            user_id__in=sorted({user_id for _, user_id in keys}),
+        ).values_list("thread_id", "user_id", "read_id")
+        read = {(thread_id, user_id): read_id for thread_id, user_id, read_id in rows}
+        return [read.get(key, 0) for key in keys]
 
     @staticmethod
     async def _unread_counts(keys: list[UnreadKey]) -> list[int]:
@@ -126,8 +150,24 @@ async def _load_thread(ctx: Context, thread_id: str | int) -> Thread | None:
 async def get_thread(ctx: Context, thread_id: str) -> Thread:
     """A thread the viewer takes part in (or any, for ADMIN); NOT_FOUND for everyone else."""
     thread = await _load_thread(ctx, thread_id)
-    authorize_thread(ctx.viewer, thread, thread_id)
+    await authorize_thread(ctx.viewer, thread, thread_id, ctx.loaders)
     assert thread is not None
+    return thread
+
+
+async def project_thread(ctx: Context, project_id: str) -> Thread:
+    """The project's thread, opened on first use. Concurrent first calls open one thread: they
+    take turns on the project's row lock and the later one finds the earlier one's thread; the
+    unique project column backs that up (get_or_create re-reads after an IntegrityError)."""
+    _, project, _ = await authorized_project(ctx, project_id, ProjectAction.READ_THREAD)
+    thread = await Thread.get_or_none(project_id=project.id)
+    if thread is None:
+        async with ctx.write():
+            await lock_project(project.id)
+            thread, _ = await Thread.get_or_create(
+                project_id=project.id, defaults={"customer_id": project.customer_id}
+            )
+    loaders(ctx).thread_by_id.prime(thread.id, thread)
     return thread
 
 
@@ -149,13 +189,19 @@ def _decode_thread_cursor(cursor: str) -> tuple[int, int]:
 async def list_threads(ctx: Context, first: int | None, after: str | None) -> Page[Thread]:
     """The viewer's threads, most recent message first; threads without messages yet follow,
     newest first. Keyset on (last_message_id, id) descending: both only grow, ids are unique,
-    so a cursor stays valid (a thread that gets a new message meanwhile moves to the top)."""
+    so a cursor stays valid (a thread that gets a new message meanwhile moves to the top).
+
+    Job threads where the viewer is a party, and the (opened) threads of the projects the
+    viewer takes part in, in one query. ADMIN reads any thread by id but lists only its own."""
     user = require_user(ctx.viewer)
     size = DEFAULT_PAGE_SIZE if first is None else first
     limit = ctx.settings.max_page_size
     if not 1 <= size <= limit:
         raise BadUserInput(f"first must be between 1 and {limit}.", "first")
-    query = Thread.filter(Q(customer_id=user.id) | Q(worker_id=user.id))
+    projects = Subquery(participating_projects(user).values("id"))
+    query = Thread.filter(
+        Q(customer_id=user.id) | Q(worker_id=user.id) | Q(project_id__in=projects)
+    )
     if after is not None:
         last, ident = _decode_thread_cursor(after)
         query = query.filter(Q(last_message_id__lt=last) | Q(last_message_id=last, id__lt=ident))
@@ -184,10 +230,22 @@ async def list_messages(
     )
 
 
-async def thread_job(ctx: Context, thread: Thread) -> Job:
+async def thread_job(ctx: Context, thread: Thread) -> Job | None:
+    """The job of a job thread; None for a project thread."""
+    if thread.job_id is None:
+        return None
     job = await ctx.loaders.job_by_id.load(thread.job_id)
     assert job is not None  # a thread never outlives its job (ON DELETE CASCADE)
     return job
+
+
+async def thread_project(ctx: Context, thread: Thread) -> Project | None:
+    """The project of a project thread; None for a job thread."""
+    if thread.project_id is None:
+        return None
+    project = await ctx.loaders.project_by_id.load(thread.project_id)
+    assert project is not None  # a thread never outlives its project (ON DELETE CASCADE)
+    return project
 
 
 async def thread_user(ctx: Context, user_id: int) -> User:
@@ -197,18 +255,33 @@ async def thread_user(ctx: Context, user_id: int) -> User:
 
 
 async def is_open(ctx: Context, thread: Thread) -> bool:
-    return thread_is_open(thread, await thread_job(ctx, thread))
+    project = await thread_project(ctx, thread)
+    if project is not None:
+        return project_thread_is_open(project)
+    job = await thread_job(ctx, thread)
+    assert job is not None
+    return thread_is_open(thread, job)
+
+
+async def _read_id(ctx: Context, thread: Thread, viewer: User) -> int | None:
+    """The id of the last message the viewer has read here; None when the viewer only reads
+    (ADMIN) and so keeps no marker."""
+    standing = await thread_standing(viewer, thread, ctx.loaders)
+    if standing == ThreadStanding.PARTICIPANT:
+        return await loaders(ctx).read_id_by_thread_and_user.load((thread.id, viewer.id))
+    marker = _READ_MARKER.get(standing)
+    return None if marker is None else getattr(thread, marker)
 
 
 async def unread_count(ctx: Context, thread: Thread) -> int:
-    """Messages from the other party after the viewer's read marker; 0 for ADMIN."""
+    """Messages from others after the viewer's read marker; 0 for ADMIN."""
     viewer = ctx.viewer
-    if viewer is None:
-        return 0
-    marker = _READ_MARKER.get(thread_standing(viewer, thread))
-    if marker is None or thread.last_message_id <= getattr(thread, marker):
+    if viewer is None or thread.last_message_id == 0:
+        return 0  # no messages: no query needed
+    read_id = await _read_id(ctx, thread, viewer)
+    if read_id is None or thread.last_message_id <= read_id:
         return 0  # nothing after the marker: no query needed
-    key = UnreadKey(thread.id, getattr(thread, marker), viewer.id)
+    key = UnreadKey(thread.id, read_id, viewer.id)
     return await loaders(ctx).unread_count_by_thread.load(key)
 
 
@@ -222,16 +295,7 @@ async def load_thread(ctx: Context, thread_id: int) -> Thread:
 
 
 def _message_text(value: str) -> str:
-    """1-4000 characters (Unicode code points), kept exactly as sent. Only what no database can
-    store is refused: NUL characters and unpaired surrogates."""
-    text = validation.text(value, "text", max_length=MAX_MESSAGE_LENGTH)
-    if "\x00" in text:
-        raise BadUserInput("text must not contain NUL (U+0000) characters.", "text")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadUserInput("text must be valid Unicode (no unpaired surrogates).", "text") from None
-    return text
+    return validation.storable_text(value, "text", max_length=MAX_MESSAGE_LENGTH)
 
 
 def _closed(job: Job) -> InvalidState:
@@ -241,6 +305,42 @@ def _closed(job: Job) -> InvalidState:
         "accepted.",
         status=job.status.value,
     )
+
+
+def _project_closed(project: Project) -> InvalidState:
+    return InvalidState(
+        f"This conversation is closed: project {project.id} is {project.status.value}. A "
+        "project's thread stays open until the project is cancelled.",
+        status=project.status.value,
+    )
+
+
+async def _check_open(thread: Thread) -> None:
+    """Read afresh: whether a thread is open depends on the current status of its job or
+    project."""
+    if thread.project_id is not None:
+        project = await Project.get(id=thread.project_id)
+        if not project_thread_is_open(project):
+            raise _project_closed(project)
+        return
+    job = await Job.get(id=thread.job_id)
+    if not thread_is_open(thread, job):
+        raise _closed(job)
+
+
+async def _move_read_marker(thread: Thread, user: User, standing: ThreadStanding, to: int) -> None:
+    """Inside a write: the viewer has read the thread up to message `to`. Markers only move
+    forward (conditional UPDATEs), so a late, earlier update never undoes a later one."""
+    if standing == ThreadStanding.PARTICIPANT:
+        # The unique (thread, user) index makes the first marker race-free: a concurrent
+        # creator's insert fails (in its own savepoint) and reads the winner's row.
+        await ThreadReadMarker.get_or_create(thread_id=thread.id, user_id=user.id)
+        await ThreadReadMarker.filter(thread_id=thread.id, user_id=user.id, read_id__lt=to).update(
+            read_id=to
+        )
+        return
+    marker = _READ_MARKER[standing]
+    await Thread.filter(id=thread.id, **{f"{marker}__lt": to}).update(**{marker: to})
 
 
 async def _check_rate(ctx: Context, user: User) -> None:
@@ -257,15 +357,11 @@ async def _check_rate(ctx: Context, user: User) -> None:
 
 async def send_message(ctx: Context, thread_id: str, text: str) -> Message:
     thread = await _load_thread(ctx, thread_id)
-    user, standing = authorize_thread(ctx.viewer, thread, thread_id, write=True)
+    user, standing = await authorize_thread(ctx.viewer, thread, thread_id, ctx.loaders, write=True)
     assert thread is not None
     text = _message_text(text)
-    # Read the job afresh: whether the thread is open depends on its current status.
-    job = await Job.get(id=thread.job_id)
-    if not thread_is_open(thread, job):
-        raise _closed(job)
+    await _check_open(thread)
     await _check_rate(ctx, user)
-    marker = _READ_MARKER[standing]
     async with ctx.write():
         message = await Message.create(thread_id=thread.id, sender_id=user.id, text=text)
         # Conditional on the id, so a concurrent send that committed a later message first is
@@ -274,11 +370,14 @@ async def send_message(ctx: Context, thread_id: str, text: str) -> Message:
             last_message_id=message.id, last_message_at=message.created_at
         )
         # Writing in a thread means having read it up to here.
-        await Thread.filter(id=thread.id, **{f"{marker}__lt": message.id}).update(
-            **{marker: message.id}
-        )
+        await _move_read_marker(thread, user, standing, message.id)
+        participants = None
+        if thread.project_id is not None:
+            project = await Project.get(id=thread.project_id)
+            participants = sorted(await project_participant_ids(project, ctx.loaders))
         ctx.publish_after_commit(
-            channels.thread_messages(thread.id), events.message_sent(message.id, thread.id)
+            channels.thread_messages(thread.id),
+            events.message_sent(message.id, thread.id, participants),
         )
     return message
 
@@ -286,17 +385,28 @@ async def send_message(ctx: Context, thread_id: str, text: str) -> Message:
 async def mark_thread_read(ctx: Context, thread_id: str) -> Thread:
     """Moves the viewer's read marker to the thread's last message (never backwards)."""
     thread = await _load_thread(ctx, thread_id)
-    _, standing = authorize_thread(ctx.viewer, thread, thread_id, write=True)
+    user, standing = await authorize_thread(ctx.viewer, thread, thread_id, ctx.loaders, write=True)
     assert thread is not None
-    marker = _READ_MARKER[standing]
     async with ctx.write():
-        await Thread.filter(id=thread.id, **{f"{marker}__lt": F("last_message_id")}).update(
-            **{marker: F("last_message_id")}
-        )
+        if standing == ThreadStanding.PARTICIPANT:
+            current = await Thread.get(id=thread.id)
+            await _move_read_marker(thread, user, standing, current.last_message_id)
+        else:
+            marker = _READ_MARKER[standing]
+            await Thread.filter(id=thread.id, **{f"{marker}__lt": F("last_message_id")}).update(
+                **{marker: F("last_message_id")}
+            )
     return await Thread.get(id=thread.id)
 
 
 # --- Live ------------------------------------------------------------------------------------
+
+
+def message_audience(event: Event) -> frozenset[int] | None:
+    """Who may receive a live message: on a project thread, its participants when it was sent
+    (and ADMIN, see the subscription spec); on a job thread, everyone the channel admitted."""
+    participants = event.data.get("participants")
+    return None if participants is None else frozenset(participants)
 
 
 async def message_received_channel(ctx: Context, thread_id: str) -> str:

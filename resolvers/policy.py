@@ -10,8 +10,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
 from errors import Forbidden, NotFound, Unauthenticated
-from models import Enterprise, EnterpriseStatus, Job, JobStatus, Project, Role, Thread, User
+from models import (
+    Consultation,
+    Enterprise,
+    EnterpriseStatus,
+    Job,
+    JobStatus,
+    Project,
+    ProjectStatus,
+    Role,
+    Thread,
+    User,
+)
 from resolvers.loaders import Loaders
 
 
@@ -145,23 +159,37 @@ async def can_view_quote(
     return allows(Action.VIEW_ALL_QUOTES, await job_relation(viewer, job, loaders))
 
 
-# --- Job conversations -----------------------------------------------------------------------
-# A thread has exactly two parties, fixed when it is opened: the job's customer and one quoting
-# worker. Both read and write it; ADMIN reads it (disputes) but never writes; to everyone else
-# it does not exist (NOT_FOUND). Writing also needs the thread to be open (`thread_is_open`).
+# --- Conversations -----------------------------------------------------------------------------
+# Two kinds of thread. A job thread has exactly two parties, fixed when it is opened: the job's
+# customer and one quoting worker. Both read and write it; ADMIN reads it (disputes) but never
+# writes. A project thread belongs to one renovation project: PROJECT_RULES decides who reads
+# (READ_THREAD: every participant, ADMIN included) and who writes (WRITE_THREAD: every
+# participant but ADMIN), asked afresh on every call, so someone taken off the team loses the
+# thread at once. To everyone else a thread does not exist (NOT_FOUND). Writing also needs the
+# thread to be open (`thread_is_open`, `project_thread_is_open`).
 
 
 class ThreadStanding(StrEnum):
     """How a signed-in user stands towards one thread."""
 
-    CUSTOMER = "CUSTOMER"
-    WORKER = "WORKER"
-    ADMIN = "ADMIN"
+    CUSTOMER = "CUSTOMER"  # job thread: the job's customer
+    WORKER = "WORKER"  # job thread: the quoting worker
+    PARTICIPANT = "PARTICIPANT"  # project thread: anyone allowed to write (not ADMIN)
+    ADMIN = "ADMIN"  # reads, never writes
     NONE = "NONE"
 
 
-THREAD_READERS = frozenset({ThreadStanding.CUSTOMER, ThreadStanding.WORKER, ThreadStanding.ADMIN})
-THREAD_WRITERS = frozenset({ThreadStanding.CUSTOMER, ThreadStanding.WORKER})
+THREAD_READERS = frozenset(
+    {
+        ThreadStanding.CUSTOMER,
+        ThreadStanding.WORKER,
+        ThreadStanding.PARTICIPANT,
+        ThreadStanding.ADMIN,
+    }
+)
+THREAD_WRITERS = frozenset(
+    {ThreadStanding.CUSTOMER, ThreadStanding.WORKER, ThreadStanding.PARTICIPANT}
+)
 # While the job is OPEN every quoting worker's thread is open; after the hire only the hired
 # worker's stays open, through these statuses. CANCELLED and CLOSED end every conversation.
 HIRED_THREAD_OPEN_STATUSES = frozenset(
@@ -173,9 +201,13 @@ HIRED_THREAD_OPEN_STATUSES = frozenset(
         JobStatus.ACCEPTED,
     }
 )
+# A project thread stays open for the whole project and after it (an ACCEPTED project still
+# needs after-care: defects noticed later, questions about the filed records); only a
+# CANCELLED project ends its conversation.
+PROJECT_THREAD_CLOSED_STATUSES = frozenset({ProjectStatus.CANCELLED})
 
 
-def thread_standing(viewer: User, thread: Thread) -> ThreadStanding:
+def job_thread_standing(viewer: User, thread: Thread) -> ThreadStanding:
     if viewer.id == thread.customer_id:
         return ThreadStanding.CUSTOMER
     if viewer.id == thread.worker_id:
@@ -185,26 +217,84 @@ def thread_standing(viewer: User, thread: Thread) -> ThreadStanding:
     return ThreadStanding.NONE
 
 
-def authorize_thread(
-    viewer: User | None, thread: Thread | None, thread_id: object, *, write: bool = False
+async def thread_standing(viewer: User, thread: Thread, loaders: Loaders) -> ThreadStanding:
+    if thread.project_id is None:
+        return job_thread_standing(viewer, thread)
+    project = await loaders.project_by_id.load(thread.project_id)
+    if project is None:
+        return ThreadStanding.NONE
+    roles = await project_roles(viewer, project, loaders)
+    if project_allows(ProjectAction.WRITE_THREAD, roles):
+        return ThreadStanding.PARTICIPANT
+    if project_allows(ProjectAction.READ_THREAD, roles):
+        return ThreadStanding.ADMIN
+    return ThreadStanding.NONE
+
+
+async def authorize_thread(
+    viewer: User | None,
+    thread: Thread | None,
+    thread_id: object,
+    loaders: Loaders,
+    *,
+    write: bool = False,
 ) -> tuple[User, ThreadStanding]:
-    """Raise the right refusal, or return who is acting and how they stand."""
+    """Raise the right refusal, or return who is acting and how they stand. Refusals name the
+    thread, never its project: an outsider learns nothing about either."""
     user = require_user(viewer)
     if thread is None:
         raise NotFound("Thread", thread_id)
-    standing = thread_standing(user, thread)
+    standing = await thread_standing(user, thread, loaders)
     if standing not in THREAD_READERS:
         raise NotFound("Thread", thread_id)
     if write and standing not in THREAD_WRITERS:
+        if thread.project_id is not None:
+            raise Forbidden(_PROJECT_REFUSAL_TEXT[ProjectAction.WRITE_THREAD])
         raise Forbidden("Only the two parties of a conversation write in it; ADMIN only reads.")
     return user, standing
 
 
 def thread_is_open(thread: Thread, job: Job) -> bool:
-    """May messages still be sent in this thread (given its job's current state)?"""
+    """May messages still be sent in this job thread (given its job's current state)?"""
     if job.status == JobStatus.OPEN:
         return True
     return job.hired_worker_id == thread.worker_id and job.status in HIRED_THREAD_OPEN_STATUSES
+
+
+def project_thread_is_open(project: Project) -> bool:
+    """May messages still be sent in this project's thread?"""
+    return project.status not in PROJECT_THREAD_CLOSED_STATUSES
+
+
+def participating_projects(user: User) -> QuerySet[Project]:
+    """The projects `user` takes part in as a party (what `project_roles` grants, ADMIN aside),
+    as one query to use as a subquery: customer, assigned person, or owner of a chosen firm."""
+    who = Q(customer_id=user.id)
+    if user.role == Role.ENTERPRISE_STAFF:
+        owned = Enterprise.filter(owner_id=user.id).values("id")
+        for person, enterprise, _, _ in _TEAM_SEATS:
+            who |= Q(**{person: user.id}) | Q(**{f"{enterprise}__in": Subquery(owned)})
+    return Project.filter(who)
+
+
+# --- Consultation desk -------------------------------------------------------------------------
+# A consultation is seen by the user who asked it and by ADMIN (support); to everyone else it
+# does not exist. Both sides write in it until it is CLOSED, and either side may close it. An
+# entry by anyone but the asker is an answer from support.
+
+
+def authorize_consultation(
+    viewer: User | None, consultation: Consultation | None, consultation_id: object
+) -> tuple[User, bool]:
+    """Raise the right refusal, or return who is acting and whether they act as support."""
+    user = require_user(viewer)
+    if consultation is None:
+        raise NotFound("Consultation", consultation_id)
+    if user.id == consultation.user_id:
+        return user, False
+    if user.role == Role.ADMIN:
+        return user, True
+    raise NotFound("Consultation", consultation_id)
 
 
 # --- Enterprises -------------------------------------------------------------------------------
@@ -221,15 +311,18 @@ def can_view_enterprise(viewer: User | None, enterprise: Enterprise, member_ids:
 
 
 def authorize_enterprise_owner(
-    viewer: User | None, enterprise: Enterprise | None, enterprise_id: object
+    viewer: User | None,
+    enterprise: Enterprise | None,
+    enterprise_id: object,
+    member_ids: set[int] | None = None,
 ) -> User:
-    """The owner manages the enterprise (members); others get NOT_FOUND or FORBIDDEN."""
+    """The owner manages the enterprise (members). Those who may see it get FORBIDDEN; to
+    everyone else it does not exist (NOT_FOUND). `member_ids` matter only when it is not
+    VERIFIED (its members see it then)."""
     user = require_user(viewer)
-    if enterprise is None:
+    if enterprise is None or not can_view_enterprise(user, enterprise, member_ids or set()):
         raise NotFound("Enterprise", enterprise_id)
     if user.id != enterprise.owner_id:
-        if enterprise.status != EnterpriseStatus.VERIFIED and user.role != Role.ADMIN:
-            raise NotFound("Enterprise", enterprise_id)
         raise Forbidden("Only the owner of an enterprise manages its members.")
     return user
 
@@ -347,10 +440,11 @@ _TEAM_SEATS = (
 
 
 async def _chosen_enterprises(project: Project, loaders: Loaders) -> list[Enterprise | None]:
+    # One batched load for all four seats (and for every project resolved in the same tick).
     ids = [getattr(project, column) for _, column, _, _ in _TEAM_SEATS]
-    return [
-        await loaders.enterprise_by_id.load(ident) if ident is not None else None for ident in ids
-    ]
+    wanted = [ident for ident in ids if ident is not None]
+    found = dict(zip(wanted, await loaders.enterprise_by_id.load_many(wanted), strict=True))
+    return [found.get(ident) if ident is not None else None for ident in ids]
 
 
 async def project_roles(viewer: User, project: Project, loaders: Loaders) -> frozenset[ProjectRole]:

@@ -46,6 +46,7 @@ async def record(
     project_id: int,
     kind: FeedKind,
     summary: str,
+    /,
     *,
     actor_id: int | None,
     **data: Any,
@@ -58,8 +59,11 @@ async def record(
     event = await ProjectEvent.create(
         project_id=project_id, kind=kind.value, actor_id=actor_id, summary=summary[:300], data=data
     )
+    # The project as this transaction now sees it: the write may just have changed the team.
+    project = await Project.get(id=project_id)
+    participants = sorted(await project_participant_ids(project, ctx.loaders))
     ctx.publish_after_commit(
-        channels.project_feed(project_id), events.project_event(event.id, project_id)
+        channels.project_feed(project_id), events.project_event(event.id, project_id, participants)
     )
     return event
 
@@ -104,6 +108,12 @@ async def events_after(ctx: Context, project_id: str, after: str | None) -> list
             "after",
         )
     return stored
+
+
+def event_audience(event: Event) -> frozenset[int]:
+    """Who may receive a live feed event: the participants when it happened (and ADMIN, see
+    the subscription spec). A subscriber taken off the team stops receiving at once."""
+    return frozenset(event.data.get("participants", ()))
 
 
 async def event_of(ctx: Context, event: Event) -> ProjectEvent | None:
@@ -153,7 +163,8 @@ async def move_project(
         previousStatus=project.status.value,
     )
     project.status = to
-    ctx.loaders.project_by_id.clear(project.id)
+    # DataLoader.clear raises KeyError for a key it never cached; priming always works.
+    ctx.loaders.project_by_id.prime(project.id, project, force=True)
     return project
 
 

@@ -1,5 +1,10 @@
 """Loading a project for a use case: parse the id, load it once per operation, and ask the
-policy whether the viewer may perform the action. Every project use case starts here."""
+policy whether the viewer may perform the action. Every project use case starts here.
+
+Every write to a project takes its row lock first (`lock_project`), so concurrent writers of
+one project run one after the other and always lock in the same order (project, then its
+rows): no deadlock between, say, an inspection and an approval.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,28 @@ async def authorized_project(
     if fresh:
         project = await Project.get_or_none(id=ident)
         if project is not None:
-            ctx.loaders.project_by_id.clear(ident).prime(ident, project)
+            ctx.loaders.project_by_id.prime(ident, project, force=True)
     else:
         project = await ctx.loaders.project_by_id.load(ident)
     return await authorize_project(ctx.viewer, project, action, ctx.loaders, project_id)
+
+
+async def lock_project(project_id: int) -> Project:
+    """Inside `ctx.write()`: the project row as it is now, locked until commit.
+
+    FOR NO KEY UPDATE: concurrent writers of the same project wait for each other, while other
+    transactions can still insert rows that merely reference the project (feed entries).
+    SQLite ignores the clause; it serialises writers anyway.
+    """
+    return await Project.filter(id=project_id).select_for_update(no_key=True).get()
+
+
+async def locked_project(
+    ctx: Context, project_id: str | int, action: ProjectAction
+) -> tuple[User, Project, frozenset[ProjectRole]]:
+    """Inside `ctx.write()`: the project locked until commit, and the viewer's roles decided
+    on that locked row (the team may have changed since the operation first read it)."""
+    user, project, _ = await authorized_project(ctx, project_id, action, fresh=True)
+    locked = await lock_project(project.id)
+    ctx.loaders.project_by_id.prime(locked.id, locked, force=True)
+    return await authorize_project(user, locked, action, ctx.loaders, project_id)

@@ -109,3 +109,18 @@ def whole_between(value: int, field: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise BadUserInput(f"{field} must be between {low} and {high}.", field)
     return value
+
+
+def storable_text(value: str, field: str, *, max_length: int) -> str:
+    """1-`max_length` characters (Unicode code points), kept exactly as sent. Only what no
+    database can store is refused: NUL characters and unpaired surrogates."""
+    stored = text(value, field, max_length=max_length)
+    if "\x00" in stored:
+        raise BadUserInput(f"{field} must not contain NUL (U+0000) characters.", field)
+    try:
+        stored.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadUserInput(
+            f"{field} must be valid Unicode (no unpaired surrogates).", field
+        ) from None
+    return stored

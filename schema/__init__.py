@@ -7,7 +7,24 @@ Subscription, and its subscription specs into SPECS (used by the WebSocket fan-o
 import strawberry
 from strawberry.tools import merge_types
 
-from schema import filing, messages, notifications, points, project_feed, reviews
+from schema import (
+    acceptance,
+    cameras,
+    consultations,
+    contracts,
+    designs,
+    enterprises,
+    filing,
+    materials,
+    messages,
+    milestones,
+    notifications,
+    points,
+    project_feed,
+    projects,
+    reviews,
+    settlement,
+)
 from schema.mutation import Mutation as CoreMutation
 from schema.query import Query as CoreQuery
 from schema.subscription import SPECS as CORE_SPECS
@@ -22,8 +39,18 @@ Query = merge_types(
         reviews.ReviewsQuery,
         messages.MessagesQuery,
         points.PointsQuery,
+        enterprises.EnterprisesQuery,
+        projects.ProjectsQuery,
         filing.FilingQuery,
         project_feed.ProjectFeedQuery,
+        milestones.MilestonesQuery,
+        cameras.CamerasQuery,
+        contracts.ContractsQuery,
+        designs.DesignsQuery,
+        materials.MaterialsQuery,
+        settlement.SettlementQuery,
+        acceptance.AcceptanceQuery,
+        consultations.ConsultationsQuery,
     ),
 )
 Mutation = merge_types(
@@ -34,6 +61,16 @@ Mutation = merge_types(
         reviews.ReviewsMutation,
         messages.MessagesMutation,
         points.PointsMutation,
+        enterprises.EnterprisesMutation,
+        projects.ProjectsMutation,
+        milestones.MilestonesMutation,
+        cameras.CamerasMutation,
+        contracts.ContractsMutation,
+        designs.DesignsMutation,
+        materials.MaterialsMutation,
+        settlement.SettlementMutation,
+        acceptance.AcceptanceMutation,
+        consultations.ConsultationsMutation,
     ),
 )
 Subscription = merge_types(

@@ -1,9 +1,11 @@
-"""Job conversations: threads, messages, sending, read markers and the live message stream."""
+"""Conversations (job threads and project threads): threads, messages, sending, read markers
+and the live message stream."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,6 +16,9 @@ from resolvers.context import Context
 from schema.query import connection
 from schema.subscription import SubscriptionSpec, stream
 from schema.types import Customer, Info, Job, PageInfo, Worker, load_worker
+
+if TYPE_CHECKING:
+    from schema.projects import Project
 
 
 @strawberry.type(description="Who wrote a message: only what the other party may see.")
@@ -27,8 +32,10 @@ class Participant:
 
 
 @strawberry.type(
-    description="The conversation between a job's customer and one worker who quoted for it. "
-    "Only the two of them (and ADMIN, read-only) can see it."
+    description="A conversation. A job thread is between a job's customer and one worker who "
+    "quoted for it: only the two of them (and ADMIN, read-only) can see it; it has `job` and "
+    "`worker`. A project thread is shared by every participant of a renovation project (ADMIN "
+    "reads only); it has `project`."
 )
 class Thread:
     _thread: strawberry.Private[models.Thread]
@@ -41,17 +48,31 @@ class Thread:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self._thread.id))
 
-    @strawberry.field
-    async def job(self, info: Info) -> Job:
-        return Job.from_model(await messages.thread_job(info.context, self._thread))
+    @strawberry.field(description="The job of a job thread; null for a project thread.")
+    async def job(self, info: Info) -> Job | None:
+        job = await messages.thread_job(info.context, self._thread)
+        return None if job is None else Job.from_model(job)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The project of a project thread; null for a job thread.",
+    )
+    async def project(
+        self, info: Info
+    ) -> Annotated[Project, strawberry.lazy("schema.projects")] | None:
+        from schema.projects import Project  # a cycle at import time, not at run time
+
+        project = await messages.thread_project(info.context, self._thread)
+        return None if project is None else Project.from_model(project)
+
+    @strawberry.field(description="The job's customer, or the project's customer.")
     async def customer(self, info: Info) -> Customer:
         user = await messages.thread_user(info.context, self._thread.customer_id)
         return Customer.from_model(user)
 
-    @strawberry.field
-    async def worker(self, info: Info) -> Worker:
+    @strawberry.field(description="The quoting worker of a job thread; null for a project thread.")
+    async def worker(self, info: Info) -> Worker | None:
+        if self._thread.worker_id is None:
+            return None
         worker = await load_worker(info, self._thread.worker_id)
         assert worker is not None
         return worker
@@ -60,13 +81,14 @@ class Thread:
     def last_message_at(self) -> datetime | None:
         return self._thread.last_message_at
 
-    @strawberry.field(description="Messages from the other party you have not read yet.")
+    @strawberry.field(description="Messages from others you have not read yet (0 for ADMIN).")
     async def unread_count(self, info: Info) -> int:
         return await messages.unread_count(info.context, self._thread)
 
     @strawberry.field(
-        description="Whether messages may still be sent: while the job is OPEN, and in the "
-        "hired worker's thread until the job is accepted."
+        description="Whether messages may still be sent. Job thread: while the job is OPEN, and "
+        "in the hired worker's thread until the job is accepted. Project thread: until the "
+        "project is cancelled (an ACCEPTED project's thread stays open for after-care)."
     )
     async def open(self, info: Info) -> bool:
         return await messages.is_open(info.context, self._thread)
@@ -129,8 +151,9 @@ class MessageConnection:
 @strawberry.type
 class MessagesQuery:
     @strawberry.field(
-        description="Your conversations, the one with the most recent message first (those "
-        "without messages yet follow, newest first)."
+        description="Your conversations (job threads you are a party to, and the opened "
+        "threads of the projects you take part in), the one with the most recent message first "
+        "(those without messages yet follow, newest first)."
     )
     async def threads(
         self, info: Info, first: int | None = None, after: str | None = None
@@ -141,6 +164,13 @@ class MessagesQuery:
     @strawberry.field(description="One conversation you take part in.")
     async def thread(self, info: Info, id: strawberry.ID) -> Thread:
         return Thread.from_model(await messages.get_thread(info.context, id))
+
+    @strawberry.field(
+        description="The conversation of a renovation project, for its participants (ADMIN "
+        "reads only); opened on first use."
+    )
+    async def project_thread(self, info: Info, project_id: strawberry.ID) -> Thread:
+        return Thread.from_model(await messages.project_thread(info.context, project_id))
 
     @strawberry.field(description="A conversation's messages, newest first.")
     async def messages(
@@ -157,7 +187,8 @@ class MessagesQuery:
 @strawberry.type
 class MessagesMutation:
     @strawberry.mutation(
-        description="Sends a message (1-4000 characters, stored verbatim) to the other party."
+        description="Sends a message (1-4000 characters, stored verbatim) to the others in the "
+        "conversation."
     )
     async def send_message(self, info: Info, thread_id: strawberry.ID, text: str) -> Message:
         return Message.from_model(await messages.send_message(info.context, thread_id, text))
@@ -176,6 +207,8 @@ SPECS = {
     "messageReceived": SubscriptionSpec(
         channel=lambda ctx, args: messages.message_received_channel(ctx, args["threadId"]),
         root=_root,
+        audience=messages.message_audience,
+        audience_roles=frozenset({models.Role.ADMIN}),
     )
 }
 
@@ -183,7 +216,7 @@ SPECS = {
 @strawberry.type
 class MessagesSubscription:
     @strawberry.subscription(
-        description="New messages in a conversation, live (its two parties and ADMIN)."
+        description="New messages in a conversation, live (those who may read it)."
     )
     async def message_received(
         self, info: Info, thread_id: strawberry.ID

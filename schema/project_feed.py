@@ -106,6 +106,8 @@ SPECS = {
         channel=lambda ctx, args: project_feed.feed_channel(ctx, args["projectId"]),
         root=_root,
         replay=_replay,
+        audience=project_feed.event_audience,
+        audience_roles=frozenset({models.Role.ADMIN}),
     )
 }
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import strawberry
 
+from models import User
 from realtime.events import Event
 from resolvers import subscriptions
 from resolvers.context import Context
@@ -30,9 +31,19 @@ class SubscriptionSpec:
     # cursor, oldest first, as (event id, root value). Live events whose id was replayed are
     # dropped (web/replay.py).
     replay: Callable[[Context, dict[str, Any]], Awaitable[list[tuple[int, Any]]]] | None = None
-    # Optional: for channels shared by many users, the user ids one event may reach; the
-    # fan-out delivers to no one else.
-    audience: Callable[[Event], frozenset[int]] | None = None
+    # Optional: the user ids one event may reach (for channels shared by many users, or whose
+    # followers change over time); the fan-out delivers to no one else...
+    # (None from the function: this event is not restricted.)
+    audience: Callable[[Event], frozenset[int] | None] | None = None
+    # ...except users of these roles, who receive every event of a channel they were allowed
+    # to join (ADMIN following any project).
+    audience_roles: frozenset[str] = frozenset()
+
+    def admits(self, user: User | None, audience: frozenset[int] | None) -> bool:
+        """May `user` receive an event whose audience (from `self.audience`) is `audience`?"""
+        if audience is None:
+            return True
+        return user is not None and (user.id in audience or user.role in self.audience_roles)
 
 
 async def _quote_root(ctx: Context, event: Event) -> Quote | None:
@@ -78,9 +89,8 @@ async def stream(
             event = Event.decode(raw)
             if event.id in replayed:
                 continue
-            if spec.audience is not None and (
-                ctx.user is None or ctx.user.id not in spec.audience(event)
-            ):
+            audience = spec.audience(event) if spec.audience is not None else None
+            if not spec.admits(ctx.user, audience):
                 continue
             root = await spec.root(ctx.for_new_operation(), event)
             if root is not None:

@@ -28,6 +28,13 @@ STAGES = [
 ]
 CONTRACT_TOTAL_CENTS = 4_000_000  # 40,000.00
 
+# The standings of `Renovation.actors()`, for permission matrices.
+TEAM = ["designer", "project_manager", "supervisor", "material_budgeter"]
+OWNERS = ["decoration_owner", "supplier_owner"]
+PARTICIPANTS = ["customer", *TEAM, *OWNERS, "admin"]
+OUTSIDERS = ["other_customer", "worker", "other_staff"]
+ACTORS = [*PARTICIPANTS, *OUTSIDERS, "anonymous"]
+
 # (enterprise kind, member role, team input key of the enterprise, of the person)
 SEATS = [
     ("DESIGN", "DESIGNER", "designEnterpriseId", "designerId"),

@@ -3,7 +3,6 @@ may do each, and the ledger invariant (sum of deltas == balance) after every sce
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,12 +11,12 @@ from tortoise import connections
 
 import models
 from errors import Forbidden, InvalidState, Unauthenticated
-from models import Job, Notification, PointKind, PointTransaction, Role, User
+from models import Job, Notification, PointKind, PointTransaction, User
 from resolvers import points
 from resolvers.points import EarningRule
-from resolvers.tokens import hash_password, issue_token
 from tests.api.test_query_count import StatementCounter
 from tests.conftest import Actor, Api
+from tests.renovation import make_admin
 
 PASSWORD = "correct horse battery"
 
@@ -41,22 +40,6 @@ MY_POINTS = """query($first: Int, $after: String) { me { pointsBalance
 
 
 # --- helpers, shared with test_points_concurrency.py ------------------------------------------
-
-
-async def make_admin(app: Any) -> Actor:
-    """ADMINs are never self-registered: one is made with the ORM and given the token `login`
-    would return (issued directly: every login counts against the per-address sign-in limit,
-    which with Redis is shared by the whole suite; `login` itself is tested once below)."""
-    email = f"admin-{uuid.uuid4().hex[:10]}@example.com"
-    user = await User.create(
-        email=email,
-        password_hash=await hash_password(PASSWORD),
-        display_name="Admin",
-        role=Role.ADMIN,
-    )
-    settings = app.state.fixhub.settings
-    token = issue_token(user, settings.secret_key, settings.token_ttl_seconds)
-    return Actor(str(user.id), token, email, "ADMIN")
 
 
 async def make_reward(

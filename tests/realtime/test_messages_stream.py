@@ -1,6 +1,7 @@
 """messageReceived over a real WebSocket against a real uvicorn, on both protocols: the other
 party's message arrives live (verbatim, with per-viewer fields), other threads stay silent, and
-every standing towards the thread is either served or refused with its exact code."""
+every standing towards the thread is either served or refused with its exact code; the same for
+a renovation project's thread."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.api.test_messages import (
 )
 from tests.conftest import Actor
 from tests.realtime.conftest import PROTOCOLS, LiveServer
+from tests.renovation import ASSIGN_TEAM, Renovation, verified_firm
 
 RECEIVED = """subscription($thread: ID!) { messageReceived(threadId: $thread) {
   id text sender { id displayName } createdAt thread { id unreadCount open } } }"""
@@ -145,3 +147,83 @@ async def test_unknown_thread_is_refused(live_server: LiveServer, protocol: str)
             await client.subscribe(op_id, RECEIVED_ID, {"thread": thread_id})
             assert await client.refusal_code(op_id) == "NOT_FOUND"
     assert live_server.app.state.fixhub.hub.channel_count == 0
+
+
+async def test_a_project_threads_messages_reach_its_participants(
+    live_server: LiveServer, protocol: str
+) -> None:
+    """A project thread goes through the same stream and the same policy: participants and
+    ADMIN (who reads only) receive its messages, each with their own unread count; outsiders
+    and anonymous callers are refused with their exact codes and subscribe to nothing."""
+    api = live_server.api
+    scene = await Renovation.build(api, live_server.app, team=True)
+    thread = await api.ok(
+        "query($id: ID!) { projectThread(projectId: $id) { id } }",
+        {"id": scene.project_id},
+        scene.customer,
+    )
+    thread_id = thread["projectThread"]["id"]
+    refused = {
+        "other_customer": "NOT_FOUND",
+        "worker": "NOT_FOUND",
+        "other_staff": "NOT_FOUND",
+        "anonymous": "UNAUTHENTICATED",
+    }
+    actors = scene.actors()
+    for role, code in refused.items():
+        async with live_server.session(protocol, actors[role]) as client:
+            await client.subscribe("sub", RECEIVED, {"thread": thread_id})
+            assert await client.refusal_code("sub") == code, role
+    assert live_server.app.state.fixhub.hub.channel_count == 0
+
+    async with (
+        live_server.session(protocol, scene.supervisor) as supervisor,
+        live_server.session(protocol, scene.admin) as admin_client,
+    ):
+        for client in (supervisor, admin_client):
+            await client.subscribe("chat", RECEIVED, {"thread": thread_id})
+            await client.barrier()
+        sent = await send(api, scene.project_manager, thread_id, "Tiles arrive on Tuesday")
+        expected = {
+            "id": sent["id"],
+            "text": "Tiles arrive on Tuesday",
+            "sender": {"id": scene.project_manager.id, "displayName": "Project Manager"},
+            "createdAt": sent["createdAt"],
+        }
+        received = (await supervisor.next_data("chat"))["messageReceived"]
+        assert received == {**expected, "thread": {"id": thread_id, "unreadCount": 1, "open": True}}
+        received = (await admin_client.next_data("chat"))["messageReceived"]
+        assert received == {**expected, "thread": {"id": thread_id, "unreadCount": 0, "open": True}}
+        await supervisor.expect_nothing_pending()
+        await admin_client.expect_nothing_pending()
+
+
+async def test_someone_taken_off_the_team_stops_receiving_the_project_thread(
+    live_server: LiveServer, protocol: str
+) -> None:
+    api = live_server.api
+    scene = await Renovation.build(api, live_server.app, team=True)
+    replacement = await verified_firm(api, scene.admin, "SUPERVISION", "SUPERVISOR")
+    thread = await api.ok(
+        "query($id: ID!) { projectThread(projectId: $id) { id } }",
+        {"id": scene.project_id},
+        scene.customer,
+    )
+    thread_id = thread["projectThread"]["id"]
+    async with (
+        live_server.session(protocol, scene.supervisor) as dropped,
+        live_server.session(protocol, scene.customer) as customer,
+    ):
+        for client in (dropped, customer):
+            await client.subscribe("chat", RECEIVED, {"thread": thread_id})
+            await client.barrier()
+        team = {
+            **scene.team_input(),
+            "supervisionEnterpriseId": replacement.enterprise_id,
+            "supervisorId": replacement.person.id,
+        }
+        await api.ok(ASSIGN_TEAM, {"id": scene.project_id, "input": team}, scene.customer)
+        await send(api, scene.project_manager, thread_id, "Welcome to the new supervisor")
+        received = (await customer.next_data("chat"))["messageReceived"]
+        assert received["text"] == "Welcome to the new supervisor"
+        await dropped.expect_silence()

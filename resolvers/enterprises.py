@@ -1,0 +1,547 @@
+"""The enterprise library: registering an enterprise, the ADMIN decisions on it (verify,
+reject, suspend, reinstate), its members, and browsing the library.
+
+Who may see what comes from resolvers.policy: anyone signed in sees VERIFIED enterprises; one
+that is PENDING, REJECTED or SUSPENDED exists only for its owner, its members and ADMIN
+(NOT_FOUND for everyone else). The owner manages the members.
+
+Invariants held by the database, not only by Python checks:
+- a licence number identifies one enterprise of each kind: the unique (kind, license_number)
+  index answers a concurrent duplicate, which becomes CONFLICT;
+- each status move is one conditional UPDATE from the status it starts from, so of two
+  concurrent decisions exactly one wins (INVALID_STATE for the other);
+- a person holds a role in an enterprise once: the unique (enterprise, user, role) index;
+- adding and removing members lock the enterprise and member rows (PostgreSQL) so the member
+  cap and "not removed while assigned to a live project" hold under concurrency; choosing a
+  team (resolvers.projects) locks the same rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q, RawSQL
+
+from errors import BadUserInput, Conflict, InvalidState, NotFound
+from models import (
+    ROLE_KIND,
+    Enterprise,
+    EnterpriseKind,
+    EnterpriseMember,
+    EnterpriseStatus,
+    MemberRole,
+    Project,
+    ProjectStatus,
+    Role,
+    User,
+)
+from resolvers import validation
+from resolvers.context import Context
+from resolvers.jobs import parse_id
+from resolvers.loaders import Loaders
+from resolvers.notifications import NotificationKind, notify
+from resolvers.pagination import Page, paginate
+from resolvers.policy import (
+    authorize_enterprise_owner,
+    can_view_enterprise,
+    require_role,
+    require_user,
+)
+
+# An enterprise's member list is returned whole (Enterprise.members), so it is bounded here.
+MAX_MEMBERS = 100
+# myEnterprises returns at most this many, newest first.
+MAX_MY_ENTERPRISES = 100
+# Projects in these statuses no longer need their people: a member may then be removed.
+FINISHED_PROJECT_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.CANCELLED)
+# (member role, person column of the project, enterprise column of the project)
+ROLE_SEAT: dict[MemberRole, tuple[str, str]] = {
+    MemberRole.DESIGNER: ("designer_id", "design_enterprise_id"),
+    MemberRole.PROJECT_MANAGER: ("project_manager_id", "decoration_enterprise_id"),
+    MemberRole.SUPERVISOR: ("supervisor_id", "supervision_enterprise_id"),
+    MemberRole.MATERIAL_BUDGETER: ("material_budgeter_id", "supplier_enterprise_id"),
+}
+
+
+# --- Loaders -----------------------------------------------------------------------------------
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _extra_loader(
+    loaders: Loaders, name: str, batch: Callable[[list[K]], Awaitable[list[V]]]
+) -> DataLoader[K, V]:
+    """A loader kept on the operation's Loaders (so it lives exactly as long as they do: a write
+    starts fresh ones) without widening the shared Loaders class."""
+    loader = loaders.__dict__.get(name)
+    if loader is None:
+        loader = DataLoader(load_fn=batch)  # type: ignore[arg-type]
+        loaders.__dict__[name] = loader
+    return loader
+
+
+async def _members_by_enterprise(enterprise_ids: list[int]) -> list[list[EnterpriseMember]]:
+    grouped: dict[int, list[EnterpriseMember]] = defaultdict(list)
+    for member in await EnterpriseMember.filter(enterprise_id__in=enterprise_ids).order_by("id"):
+        grouped[member.enterprise_id].append(member)
+    return [grouped[ident] for ident in enterprise_ids]
+
+
+def members_by_enterprise_id(loaders: Loaders) -> DataLoader[int, list[EnterpriseMember]]:
+    return _extra_loader(loaders, "members_by_enterprise_id", _members_by_enterprise)
+
+
+async def members_of(ctx: Context, enterprise: Enterprise) -> list[EnterpriseMember]:
+    """The members of an enterprise the viewer may see (callers got it through the policy)."""
+    return await members_by_enterprise_id(ctx.loaders).load(enterprise.id)
+
+
+async def _member_ids(ctx: Context, enterprise: Enterprise) -> set[int]:
+    if enterprise.status == EnterpriseStatus.VERIFIED:
+        return set()  # everyone signed in sees it; no need to look the members up
+    return {member.user_id for member in await members_of(ctx, enterprise)}
+
+
+async def visible(ctx: Context, enterprise: Enterprise) -> bool:
+    return can_view_enterprise(ctx.viewer, enterprise, await _member_ids(ctx, enterprise))
+
+
+async def is_insider(ctx: Context, enterprise: Enterprise) -> bool:
+    """The owner, a member or ADMIN: those who see the internal notes of a decision."""
+    viewer = ctx.viewer
+    if viewer is None:
+        return False
+    if viewer.role == Role.ADMIN or viewer.id == enterprise.owner_id:
+        return True
+    return any(member.user_id == viewer.id for member in await members_of(ctx, enterprise))
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+@dataclass
+class NewEnterprise:
+    name: str
+    kind: EnterpriseKind
+    license_number: str
+    city: str
+    contact_email: str
+    description: str = ""
+
+
+def _license(value: str) -> str:
+    """Licence numbers compare without surrounding space and case: 'hrb 12' is 'HRB 12'."""
+    normalized = validation.text(value, "licenseNumber", max_length=64).strip().upper()
+    return normalized
+
+
+def _contact_email(value: str) -> str:
+    try:
+        return validation.email(value)
+    except BadUserInput:
+        raise BadUserInput(
+            "contactEmail must be a valid address like office@example.com.", "contactEmail"
+        ) from None
+
+
+def _checked(new: NewEnterprise) -> dict[str, Any]:
+    return {
+        "name": validation.text(new.name, "name", max_length=120).strip(),
+        "kind": EnterpriseKind(new.kind),
+        "license_number": _license(new.license_number),
+        "city": validation.text(new.city, "city", max_length=80).strip(),
+        "contact_email": _contact_email(new.contact_email),
+        "description": validation.optional_text(new.description, "description", max_length=4000)
+        or "",
+    }
+
+
+def _licence_taken(kind: EnterpriseKind, license_number: str) -> Conflict:
+    return Conflict(
+        f"A {kind.value} enterprise with licence number {license_number} is already registered.",
+        field="licenseNumber",
+    )
+
+
+async def register_enterprise(ctx: Context, new: NewEnterprise) -> Enterprise:
+    """ENTERPRISE_STAFF registers an enterprise and becomes its owner; it waits (PENDING) for an
+    ADMIN's decision, and the ADMINs are told.
+
+    The owner of a REJECTED enterprise may register it again under the same licence number:
+    that resubmits the same enterprise (new details, PENDING again) instead of being refused,
+    so a rejection is never a dead end. Any other licence clash is CONFLICT.
+    """
+    user = require_role(ctx.viewer, Role.ENTERPRISE_STAFF)
+    fields = _checked(new)
+    kind, license_number = fields["kind"], fields["license_number"]
+    try:
+        async with ctx.write():
+            existing = (
+                await Enterprise.filter(kind=kind, license_number=license_number)
+                .select_for_update()
+                .first()
+            )
+            if existing is None:
+                enterprise = await Enterprise.create(owner_id=user.id, **fields)
+                verb = "registered"
+            elif existing.owner_id == user.id and existing.status == EnterpriseStatus.REJECTED:
+                await Enterprise.filter(id=existing.id, status=EnterpriseStatus.REJECTED).update(
+                    **fields,
+                    status=EnterpriseStatus.PENDING,
+                    status_note=None,
+                    status_changed_by_id=None,
+                    status_changed_at=None,
+                )
+                enterprise = await Enterprise.get(id=existing.id)
+                verb = "resubmitted"
+            else:
+                raise _licence_taken(kind, license_number)
+            await _tell_admins(ctx, enterprise, verb)
+    except IntegrityError:
+        # The unique (kind, licence) index: registered concurrently.
+        raise _licence_taken(kind, license_number) from None
+    return enterprise
+
+
+async def _tell_admins(ctx: Context, enterprise: Enterprise, verb: str) -> None:
+    admin_ids = await User.filter(role=Role.ADMIN).order_by("id").values_list("id", flat=True)
+    for admin_id in admin_ids:
+        await notify(
+            ctx,
+            admin_id,
+            NotificationKind.ENTERPRISE_STATUS_CHANGED,
+            f"{enterprise.name} awaits verification",
+            f"{enterprise.kind.value} enterprise {enterprise.name} (licence "
+            f"{enterprise.license_number}, {enterprise.city}) was {verb} and awaits your "
+            "decision.",
+            enterpriseId=enterprise.id,
+            status=enterprise.status.value,
+        )
+
+
+# --- ADMIN decisions ---------------------------------------------------------------------------
+
+
+async def _decide(
+    ctx: Context,
+    enterprise_id: str,
+    allowed_from: EnterpriseStatus,
+    to: EnterpriseStatus,
+    note: str | None,
+    what: str,
+) -> Enterprise:
+    admin = require_role(ctx.viewer, Role.ADMIN)
+    ident = parse_id(enterprise_id, "Enterprise")
+    async with ctx.write():
+        moved = await Enterprise.filter(id=ident, status=allowed_from).update(
+            status=to,
+            status_note=note,
+            status_changed_by_id=admin.id,
+            status_changed_at=datetime.now(UTC),
+        )
+        enterprise = await Enterprise.get_or_none(id=ident)
+        if enterprise is None:
+            raise NotFound("Enterprise", enterprise_id)
+        if not moved:
+            raise InvalidState(
+                f"Enterprise {ident} is {enterprise.status.value}; it can be {what} only while "
+                f"{allowed_from.value}.",
+                status=enterprise.status.value,
+            )
+        body = f"{enterprise.name} is now {to.value}."
+        if note:
+            body += f"\nNote from the platform: {note}"
+        await notify(
+            ctx,
+            enterprise.owner_id,
+            NotificationKind.ENTERPRISE_STATUS_CHANGED,
+            f"{enterprise.name}: {what}",
+            body,
+            enterpriseId=enterprise.id,
+            status=to.value,
+        )
+    return enterprise
+
+
+async def verify_enterprise(
+    ctx: Context, enterprise_id: str, approved: bool, note: str | None
+) -> Enterprise:
+    """ADMIN: PENDING -> VERIFIED, or REJECTED (a rejection needs a note the owner can act on)."""
+    require_role(ctx.viewer, Role.ADMIN)
+    note = validation.optional_text(note, "note", max_length=1000)
+    if note is not None and not note.strip():
+        note = None
+    if not approved and note is None:
+        raise BadUserInput("note is required when rejecting: tell the owner what to fix.", "note")
+    to = EnterpriseStatus.VERIFIED if approved else EnterpriseStatus.REJECTED
+    what = "verified" if approved else "rejected"
+    return await _decide(ctx, enterprise_id, EnterpriseStatus.PENDING, to, note, what)
+
+
+async def suspend_enterprise(ctx: Context, enterprise_id: str, note: str) -> Enterprise:
+    """ADMIN: VERIFIED -> SUSPENDED. It can no longer be chosen for a team and disappears from
+    the library; projects that already chose it carry on."""
+    require_role(ctx.viewer, Role.ADMIN)
+    note = validation.text(note, "note", max_length=1000)
+    return await _decide(
+        ctx, enterprise_id, EnterpriseStatus.VERIFIED, EnterpriseStatus.SUSPENDED, note, "suspended"
+    )
+
+
+async def reinstate_enterprise(ctx: Context, enterprise_id: str, note: str | None) -> Enterprise:
+    """ADMIN: SUSPENDED -> VERIFIED."""
+    require_role(ctx.viewer, Role.ADMIN)
+    note = validation.optional_text(note, "note", max_length=1000)
+    if note is not None and not note.strip():
+        note = None
+    return await _decide(
+        ctx,
+        enterprise_id,
+        EnterpriseStatus.SUSPENDED,
+        EnterpriseStatus.VERIFIED,
+        note,
+        "reinstated",
+    )
+
+
+# --- Members -----------------------------------------------------------------------------------
+
+
+async def _person(user_id: str | None, email: str | None) -> User:
+    if (user_id is None) == (email is None):
+        raise BadUserInput("Give exactly one of userId and email.", "userId")
+    if user_id is not None:
+        person = await User.get_or_none(id=parse_id(user_id, "User"))
+        if person is None:
+            raise NotFound("User", user_id)
+        field = "userId"
+    else:
+        assert email is not None
+        address = validation.email(email)
+        person = await User.get_or_none(email=address)
+        if person is None:
+            raise NotFound("User with email", address)
+        field = "email"
+    if person.role != Role.ENTERPRISE_STAFF:
+        raise BadUserInput(
+            f"User {person.id} is {person.role.value}; only ENTERPRISE_STAFF accounts can be "
+            "members of an enterprise.",
+            field,
+        )
+    return person
+
+
+def _role_fits(enterprise: Enterprise, role: MemberRole) -> None:
+    needed = ROLE_KIND[role]
+    if enterprise.kind != needed:
+        fitting = sorted(r.value for r, kind in ROLE_KIND.items() if kind == enterprise.kind)
+        raise BadUserInput(
+            f"A {role.value} belongs to a {needed.value} enterprise; {enterprise.name} is "
+            f"{enterprise.kind.value}, whose members are {', '.join(fitting)}.",
+            "role",
+        )
+
+
+async def add_member(
+    ctx: Context,
+    enterprise_id: str,
+    user_id: str | None,
+    email: str | None,
+    role: MemberRole,
+) -> EnterpriseMember:
+    """The owner adds an ENTERPRISE_STAFF person in a role that fits the enterprise's kind (the
+    owner may add themselves). The person is told."""
+    viewer = require_user(ctx.viewer)
+    ident = parse_id(enterprise_id, "Enterprise")
+    enterprise = await ctx.loaders.enterprise_by_id.load(ident)
+    if enterprise is None:
+        raise NotFound("Enterprise", enterprise_id)
+    authorize_enterprise_owner(
+        viewer, enterprise, enterprise_id, await _member_ids(ctx, enterprise)
+    )
+    role = MemberRole(role)
+    person = await _person(user_id, email)
+    _role_fits(enterprise, role)
+    duplicate = Conflict(
+        f"User {person.id} is already a {role.value} of {enterprise.name}.", field="userId"
+    )
+    try:
+        async with ctx.write():
+            # The enterprise row lock makes concurrent additions count one after another.
+            locked = await Enterprise.filter(id=ident).select_for_update().first()
+            assert locked is not None  # enterprises are never deleted
+            if locked.status == EnterpriseStatus.REJECTED:
+                raise InvalidState(
+                    f"Enterprise {ident} was rejected; register it again to resubmit it before "
+                    "adding members.",
+                    status=locked.status.value,
+                )
+            if await EnterpriseMember.exists(enterprise_id=ident, user_id=person.id, role=role):
+                raise duplicate
+            if await EnterpriseMember.filter(enterprise_id=ident).count() >= MAX_MEMBERS:
+                raise Conflict(
+                    f"{enterprise.name} has {MAX_MEMBERS} members, the most an enterprise can "
+                    "have; remove one first."
+                )
+            member = await EnterpriseMember.create(
+                enterprise_id=ident, user_id=person.id, role=role, added_by_id=viewer.id
+            )
+            if person.id != viewer.id:
+                await notify(
+                    ctx,
+                    person.id,
+                    NotificationKind.ENTERPRISE_MEMBERSHIP,
+                    f"You joined {enterprise.name}",
+                    f"{viewer.display_name} added you to {enterprise.name} as "
+                    f"{role.value.replace('_', ' ').lower()}.",
+                    enterpriseId=enterprise.id,
+                    memberId=member.id,
+                    role=role.value,
+                )
+    except IntegrityError:
+        raise duplicate from None  # the unique (enterprise, user, role) index
+    return member
+
+
+async def live_assignments(member: EnterpriseMember) -> list[int]:
+    """Ids of the projects (not ACCEPTED or CANCELLED) the member is assigned to in its role."""
+    person_column, enterprise_column = ROLE_SEAT[member.role]
+    rows = await (
+        Project.filter(**{person_column: member.user_id, enterprise_column: member.enterprise_id})
+        .exclude(status__in=list(FINISHED_PROJECT_STATUSES))
+        .order_by("id")
+        .limit(10)
+        .values_list("id", flat=True)
+    )
+    return [int(row) for row in rows]
+
+
+async def remove_member(ctx: Context, member_id: str) -> bool:
+    """The owner removes a member, unless the person is assigned (in that role, for this
+    enterprise) to a project that is still running: INVALID_STATE, naming the projects."""
+    viewer = require_user(ctx.viewer)
+    ident = parse_id(member_id, "EnterpriseMember")
+    member = await EnterpriseMember.get_or_none(id=ident)
+    enterprise = None if member is None else await Enterprise.get_or_none(id=member.enterprise_id)
+    if member is None or enterprise is None:
+        raise NotFound("EnterpriseMember", member_id)
+    # Someone who may not see the enterprise must not learn that the membership exists.
+    if not await visible(ctx, enterprise):
+        raise NotFound("EnterpriseMember", member_id)
+    authorize_enterprise_owner(
+        viewer, enterprise, enterprise.id, await _member_ids(ctx, enterprise)
+    )
+    async with ctx.write():
+        # The member row lock orders this against a team assignment choosing the same person
+        # (which locks it too): either the assignment sees the member gone, or we see it.
+        locked = await EnterpriseMember.filter(id=ident).select_for_update().first()
+        if locked is None:
+            raise NotFound("EnterpriseMember", member_id)
+        running = await live_assignments(locked)
+        if running:
+            raise InvalidState(
+                f"User {locked.user_id} is the {locked.role.value.replace('_', ' ').lower()} of "
+                f"project(s) {', '.join(str(p) for p in running)} that are still running; "
+                "they can be removed once those are accepted or cancelled.",
+                status="ASSIGNED",
+            )
+        await EnterpriseMember.filter(id=ident).delete()
+        if locked.user_id != viewer.id:
+            await notify(
+                ctx,
+                locked.user_id,
+                NotificationKind.ENTERPRISE_MEMBERSHIP,
+                f"You left {enterprise.name}",
+                f"{viewer.display_name} removed you from {enterprise.name} "
+                f"({locked.role.value.replace('_', ' ').lower()}).",
+                enterpriseId=enterprise.id,
+                role=locked.role.value,
+            )
+    return True
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+async def get_enterprise(ctx: Context, enterprise_id: str) -> Enterprise:
+    require_user(ctx.viewer)
+    enterprise = await ctx.loaders.enterprise_by_id.load(parse_id(enterprise_id, "Enterprise"))
+    if enterprise is None or not await visible(ctx, enterprise):
+        raise NotFound("Enterprise", enterprise_id)
+    return enterprise
+
+
+async def _own_enterprise_ids(user: User) -> list[int]:
+    rows = await EnterpriseMember.filter(user_id=user.id).values_list("enterprise_id", flat=True)
+    return sorted({int(row) for row in rows})
+
+
+@dataclass
+class LibraryFilter:
+    kind: EnterpriseKind | None = None
+    city: str | None = None
+    verified_only: bool = True
+    min_rating: float | None = None
+    status: EnterpriseStatus | None = None
+
+
+async def list_enterprises(
+    ctx: Context, where: LibraryFilter, first: int | None, after: str | None
+) -> Page[Enterprise]:
+    """The library, newest first. By default only VERIFIED enterprises; with verifiedOnly false,
+    ADMIN sees every enterprise and anyone else also the ones they own or belong to. `status`
+    narrows to one status (within what the viewer may see) and overrides verifiedOnly."""
+    user = require_user(ctx.viewer)
+    query = Enterprise.all()
+    if where.status is None and where.verified_only:
+        query = query.filter(status=EnterpriseStatus.VERIFIED)
+    elif user.role != Role.ADMIN:
+        mine = await _own_enterprise_ids(user)
+        query = query.filter(
+            Q(status=EnterpriseStatus.VERIFIED) | Q(owner_id=user.id) | Q(id__in=mine or [0])
+        )
+    if where.status is not None:
+        query = query.filter(status=EnterpriseStatus(where.status))
+    if where.kind is not None:
+        query = query.filter(kind=EnterpriseKind(where.kind))
+    if where.city is not None:
+        city = validation.text(where.city, "city", max_length=80).strip()
+        query = query.filter(city__iexact=city)
+    if where.min_rating is not None:
+        floor = validation.number_between(where.min_rating, "minRating", 1, 5)
+        # average >= floor  <=>  100 * sum - count * (100 * floor) >= 0, for count > 0: in whole
+        # numbers (ratings are shown to two decimals), with no aggregation. A float parameter
+        # would be taken as an integer next to an integer column on PostgreSQL; the hundredths
+        # are a whole number we computed, so they are safe to write into the SQL.
+        hundredths = round(floor * 100)
+        query = query.annotate(
+            rating_margin=RawSQL(f'"rating_sum" * 100 - "rating_count" * {hundredths:d}')
+        ).filter(rating_count__gt=0, rating_margin__gte=0)
+    page = await paginate(query, first=first, after=after, max_page_size=ctx.settings.max_page_size)
+    _prime(ctx, page.items)
+    return page
+
+
+def _prime(ctx: Context, rows: list[Enterprise]) -> None:
+    """Fields that point back at these enterprises (a member's enterprise) need no query."""
+    ctx.loaders.enterprise_by_id.prime_many({row.id: row for row in rows})
+
+
+async def my_enterprises(ctx: Context) -> list[Enterprise]:
+    """Enterprises the viewer owns or belongs to (any status), newest first."""
+    user = require_user(ctx.viewer)
+    mine = await _own_enterprise_ids(user)
+    rows = await (
+        Enterprise.filter(Q(owner_id=user.id) | Q(id__in=mine or [0]))
+        .order_by("-id")
+        .limit(MAX_MY_ENTERPRISES)
+    )
+    _prime(ctx, rows)
+    return rows

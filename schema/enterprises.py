@@ -1,0 +1,257 @@
+"""The enterprise library: enterprises, their members, registration and the ADMIN decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+import models
+from resolvers import enterprises
+from schema.enums import EnterpriseKind, EnterpriseStatus, MemberRole
+from schema.messages import Participant
+from schema.query import connection
+from schema.types import Info, PageInfo
+
+
+async def _participant(info: Info, user_id: int) -> Participant:
+    user = await info.context.loaders.user_by_id.load(user_id)
+    assert user is not None  # users are never deleted while they own or belong to anything
+    return Participant.from_model(user)
+
+
+@strawberry.type(
+    description="A company in the library. Anyone signed in sees VERIFIED ones; one that is "
+    "PENDING, REJECTED or SUSPENDED only its owner, its members and ADMIN."
+)
+class Enterprise:
+    _enterprise: strawberry.Private[models.Enterprise]
+
+    @classmethod
+    def from_model(cls, enterprise: models.Enterprise) -> Enterprise:
+        return cls(_enterprise=enterprise)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._enterprise.id))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self._enterprise.name
+
+    @strawberry.field
+    def kind(self) -> EnterpriseKind:
+        return self._enterprise.kind
+
+    @strawberry.field(description="Unique per kind; stored upper-cased.")
+    def license_number(self) -> str:
+        return self._enterprise.license_number
+
+    @strawberry.field
+    def city(self) -> str:
+        return self._enterprise.city
+
+    @strawberry.field
+    def contact_email(self) -> str:
+        return self._enterprise.contact_email
+
+    @strawberry.field
+    def description(self) -> str:
+        return self._enterprise.description
+
+    @strawberry.field
+    def status(self) -> EnterpriseStatus:
+        return self._enterprise.status
+
+    @strawberry.field(
+        description="The note of the last ADMIN decision (verification, rejection, suspension, "
+        "reinstatement). Only the owner, the members and ADMIN see it; null for others."
+    )
+    async def status_note(self, info: Info) -> str | None:
+        if self._enterprise.status_note is None:
+            return None
+        if not await enterprises.is_insider(info.context, self._enterprise):
+            return None
+        return self._enterprise.status_note
+
+    @strawberry.field
+    async def owner(self, info: Info) -> Participant:
+        return await _participant(info, self._enterprise.owner_id)
+
+    @strawberry.field(description="Average of the customers' evaluations (1-5); null before any.")
+    def rating_average(self) -> float | None:
+        count = self._enterprise.rating_count
+        return round(self._enterprise.rating_sum / count, 2) if count else None
+
+    @strawberry.field
+    def rating_count(self) -> int:
+        return self._enterprise.rating_count
+
+    @strawberry.field(description="Projects of which it was part that the customer accepted.")
+    def completed_projects(self) -> int:
+        return self._enterprise.completed_projects
+
+    @strawberry.field(description="Oldest first; at most 100.")
+    async def members(self, info: Info) -> list[EnterpriseMember]:
+        rows = await enterprises.members_of(info.context, self._enterprise)
+        return [EnterpriseMember.from_model(row) for row in rows]
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self._enterprise.created_at
+
+
+@strawberry.type(description="A person working for an enterprise in one role.")
+class EnterpriseMember:
+    _member: strawberry.Private[models.EnterpriseMember]
+
+    @classmethod
+    def from_model(cls, member: models.EnterpriseMember) -> EnterpriseMember:
+        return cls(_member=member)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self._member.id))
+
+    @strawberry.field
+    def role(self) -> MemberRole:
+        return self._member.role
+
+    @strawberry.field
+    async def user(self, info: Info) -> Participant:
+        return await _participant(info, self._member.user_id)
+
+    @strawberry.field
+    async def enterprise(self, info: Info) -> Enterprise:
+        enterprise = await info.context.loaders.enterprise_by_id.load(self._member.enterprise_id)
+        assert enterprise is not None  # enterprises are never deleted
+        return Enterprise.from_model(enterprise)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self._member.created_at
+
+
+@strawberry.type
+class EnterpriseEdge:
+    cursor: str
+    node: Enterprise
+
+
+@strawberry.type
+class EnterpriseConnection:
+    edges: list[EnterpriseEdge]
+    page_info: PageInfo
+
+
+@strawberry.input
+class RegisterEnterpriseInput:
+    name: str
+    kind: EnterpriseKind
+    license_number: str
+    city: str
+    contact_email: str
+    description: str = ""
+
+
+@strawberry.type
+class EnterprisesQuery:
+    @strawberry.field(
+        description="The enterprise library, newest first. verifiedOnly (default) lists VERIFIED "
+        "enterprises; with false, ADMIN sees all and others also their own. status narrows to "
+        "one status (and overrides verifiedOnly). minRating (1-5) keeps rated enterprises whose "
+        "average is at least that. city matches case-insensitively."
+    )
+    async def enterprises(
+        self,
+        info: Info,
+        kind: EnterpriseKind | None = None,
+        city: str | None = None,
+        verified_only: bool = True,
+        min_rating: float | None = None,
+        status: EnterpriseStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> EnterpriseConnection:
+        where = enterprises.LibraryFilter(
+            kind=kind,
+            city=city,
+            verified_only=verified_only,
+            min_rating=min_rating,
+            status=status,
+        )
+        page = await enterprises.list_enterprises(info.context, where, first, after)
+        return connection(EnterpriseConnection, EnterpriseEdge, page, Enterprise.from_model)
+
+    @strawberry.field(description="An enterprise you may see (NOT_FOUND otherwise).")
+    async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:
+        return Enterprise.from_model(await enterprises.get_enterprise(info.context, id))
+
+    @strawberry.field(description="Enterprises you own or belong to, any status, newest first.")
+    async def my_enterprises(self, info: Info) -> list[Enterprise]:
+        rows = await enterprises.my_enterprises(info.context)
+        return [Enterprise.from_model(row) for row in rows]
+
+
+@strawberry.type
+class EnterprisesMutation:
+    @strawberry.mutation(
+        description="ENTERPRISE_STAFF: register an enterprise you own; it is PENDING until an "
+        "ADMIN decides. A licence number is unique per kind (CONFLICT); registering your "
+        "REJECTED enterprise again resubmits it."
+    )
+    async def register_enterprise(self, info: Info, input: RegisterEnterpriseInput) -> Enterprise:
+        enterprise = await enterprises.register_enterprise(
+            info.context,
+            enterprises.NewEnterprise(
+                name=input.name,
+                kind=input.kind,
+                license_number=input.license_number,
+                city=input.city,
+                contact_email=input.contact_email,
+                description=input.description,
+            ),
+        )
+        return Enterprise.from_model(enterprise)
+
+    @strawberry.mutation(
+        description="ADMIN: PENDING -> VERIFIED (approved) or REJECTED (a note is required)."
+    )
+    async def verify_enterprise(
+        self, info: Info, id: strawberry.ID, approved: bool, note: str | None = None
+    ) -> Enterprise:
+        return Enterprise.from_model(
+            await enterprises.verify_enterprise(info.context, id, approved, note)
+        )
+
+    @strawberry.mutation(description="ADMIN: VERIFIED -> SUSPENDED, with the reason.")
+    async def suspend_enterprise(self, info: Info, id: strawberry.ID, note: str) -> Enterprise:
+        return Enterprise.from_model(await enterprises.suspend_enterprise(info.context, id, note))
+
+    @strawberry.mutation(description="ADMIN: SUSPENDED -> VERIFIED.")
+    async def reinstate_enterprise(
+        self, info: Info, id: strawberry.ID, note: str | None = None
+    ) -> Enterprise:
+        return Enterprise.from_model(await enterprises.reinstate_enterprise(info.context, id, note))
+
+    @strawberry.mutation(
+        description="The owner adds an ENTERPRISE_STAFF person (exactly one of userId and "
+        "email) in a role that fits the enterprise's kind."
+    )
+    async def add_enterprise_member(
+        self,
+        info: Info,
+        enterprise_id: strawberry.ID,
+        role: MemberRole,
+        user_id: strawberry.ID | None = None,
+        email: str | None = None,
+    ) -> EnterpriseMember:
+        member = await enterprises.add_member(info.context, enterprise_id, user_id, email, role)
+        return EnterpriseMember.from_model(member)
+
+    @strawberry.mutation(
+        description="The owner removes a member; refused (INVALID_STATE) while the person is "
+        "assigned to a project that is not ACCEPTED or CANCELLED."
+    )
+    async def remove_enterprise_member(self, info: Info, member_id: strawberry.ID) -> bool:
+        return await enterprises.remove_member(info.context, member_id)
