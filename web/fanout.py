@@ -162,7 +162,7 @@ class Hub:
         members = list(group.members)
         if spec.audience is not None:
             audience = spec.audience(event)
-            members = [m for m in members if m.user is not None and m.user.id in audience]
+            members = [m for m in members if spec.admits(m.user, audience)]
         if not members:
             return
         # Rows read for this event are the same whoever asks: one loader cache for all runs.

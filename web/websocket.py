@@ -345,9 +345,13 @@ async def _replay(
     try:
         items = await replay(context, arguments)
     except DomainError as error:
+        # Refused like a refused channel (one result carrying the error, then complete), so a
+        # client handles a bad cursor the way it handles any other refusal.
         refusal = engine.format_error(GraphQLError(error.message, original_error=error), "")
         _stop(connection, op_id, notify=False)
-        connection.send_errors(op_id, [refusal])
+        payload_text = json.dumps({"errors": [refusal], "data": None}, separators=(",", ":"))
+        connection.send(connection.next_frame(op_id, payload_text))
+        connection.send_complete(op_id)
         return
     for _event_id, root in items:
         result = await engine.execute(
