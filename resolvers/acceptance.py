@@ -392,7 +392,6 @@ async def _evaluate(
     except IntegrityError:
         # The unique (project, target) index, or the filing chain: evaluated concurrently.
         raise _already(project, target) from None
-    evaluation.record = filed
     return evaluation
 
 
@@ -400,4 +399,4 @@ async def list_evaluations(ctx: Context, project_id: str) -> list[Evaluation]:
     """Every evaluation of the project (at most one per enterprise and one of the platform),
     oldest first, each with its filed record."""
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_PROJECT)
-    return await Evaluation.filter(project_id=project.id).order_by("id").prefetch_related("record")
+    return await Evaluation.filter(project_id=project.id).order_by("id")

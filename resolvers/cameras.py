@@ -4,7 +4,6 @@ image URLs), never uploads."""
 
 from __future__ import annotations
 
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,6 @@ from models import CameraSnapshot, ProjectStatus, SiteCamera
 from resolvers import validation
 from resolvers.context import Context
 from resolvers.jobs import parse_id
-from resolvers.loaders import Loaders
 from resolvers.policy import ProjectAction, require_user
 from resolvers.project_feed import FeedKind, record, require_status
 from resolvers.projects_access import authorized_project, lock_project
@@ -72,14 +70,8 @@ class CameraLoaders:
         return [grouped[camera_id][:count] for camera_id, count in keys]
 
 
-_camera_loaders: weakref.WeakKeyDictionary[Loaders, CameraLoaders] = weakref.WeakKeyDictionary()
-
-
 def camera_loaders(ctx: Context) -> CameraLoaders:
-    loaders = _camera_loaders.get(ctx.loaders)
-    if loaders is None:
-        loaders = _camera_loaders[ctx.loaders] = CameraLoaders()
-    return loaders
+    return ctx.loaders.domain(CameraLoaders)
 
 
 async def snapshots_of(ctx: Context, camera: SiteCamera, first: int) -> list[CameraSnapshot]:

@@ -15,18 +15,14 @@ Consultations are private to the asker and support, so nothing here goes to a pr
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from datetime import UTC, datetime
-from weakref import WeakKeyDictionary
-
-from strawberry.dataloader import DataLoader
 
 from errors import BadUserInput, InvalidState, RateLimited
 from models import Consultation, ConsultationEntry, ConsultationStatus, Role, User
 from resolvers import validation
 from resolvers.context import Context
 from resolvers.jobs import parse_id
-from resolvers.loaders import Loaders
+from resolvers.loaders import by_id, grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import ProjectAction, authorize_consultation, require_user
@@ -52,35 +48,13 @@ LIVE = (ConsultationStatus.OPEN, ConsultationStatus.ANSWERED)
 
 class ConsultationLoaders:
     def __init__(self) -> None:
-        self.consultation_by_id: DataLoader[int, Consultation | None] = DataLoader(
-            load_fn=self._consultations
-        )
-        self.entries_by_consultation_id: DataLoader[int, list[ConsultationEntry]] = DataLoader(
-            load_fn=self._entries
-        )
-
-    @staticmethod
-    async def _consultations(ids: list[int]) -> list[Consultation | None]:
-        rows = {row.id: row for row in await Consultation.filter(id__in=ids)}
-        return [rows.get(i) for i in ids]
-
-    @staticmethod
-    async def _entries(ids: list[int]) -> list[list[ConsultationEntry]]:
-        grouped: dict[int, list[ConsultationEntry]] = defaultdict(list)
-        for entry in await ConsultationEntry.filter(consultation_id__in=ids).order_by("id"):
-            grouped[entry.consultation_id].append(entry)
-        return [grouped[i] for i in ids]
-
-
-_per_operation: WeakKeyDictionary[Loaders, ConsultationLoaders] = WeakKeyDictionary()
+        self.consultation_by_id = by_id(Consultation)
+        self.entries_by_consultation_id = grouped_by(ConsultationEntry, "consultation_id")
 
 
 def loaders(ctx: Context) -> ConsultationLoaders:
     """This operation's consultation loaders (a fresh set whenever `ctx.loaders` is replaced)."""
-    found = _per_operation.get(ctx.loaders)
-    if found is None:
-        found = _per_operation[ctx.loaders] = ConsultationLoaders()
-    return found
+    return ctx.loaders.domain(ConsultationLoaders)
 
 
 # --- Reading ---------------------------------------------------------------------------------

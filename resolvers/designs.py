@@ -148,13 +148,10 @@ async def confirm_proposal(ctx: Context, proposal_id: str) -> DesignProposal:
             recordId=filed.id,
         )
         proposal = await DesignProposal.get(id=ident)
-    proposal.record = filed
     return proposal
 
 
 async def list_proposals(ctx: Context, project_id: str) -> list[DesignProposal]:
     """Every proposal of the project, oldest first, each with its filed record (if confirmed)."""
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_PROJECT)
-    return (
-        await DesignProposal.filter(project_id=project.id).order_by("id").prefetch_related("record")
-    )
+    return await DesignProposal.filter(project_id=project.id).order_by("id")

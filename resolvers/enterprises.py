@@ -18,11 +18,9 @@ Invariants held by the database, not only by Python checks:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 from tortoise.exceptions import IntegrityError
@@ -44,7 +42,7 @@ from models import (
 from resolvers import validation
 from resolvers.context import Context
 from resolvers.jobs import parse_id
-from resolvers.loaders import Loaders
+from resolvers.loaders import Loaders, grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import (
@@ -71,31 +69,14 @@ ROLE_SEAT: dict[MemberRole, tuple[str, str]] = {
 
 # --- Loaders -----------------------------------------------------------------------------------
 
-K = TypeVar("K")
-V = TypeVar("V")
 
-
-def _extra_loader(
-    loaders: Loaders, name: str, batch: Callable[[list[K]], Awaitable[list[V]]]
-) -> DataLoader[K, V]:
-    """A loader kept on the operation's Loaders (so it lives exactly as long as they do: a write
-    starts fresh ones) without widening the shared Loaders class."""
-    loader = loaders.__dict__.get(name)
-    if loader is None:
-        loader = DataLoader(load_fn=batch)  # type: ignore[arg-type]
-        loaders.__dict__[name] = loader
-    return loader
-
-
-async def _members_by_enterprise(enterprise_ids: list[int]) -> list[list[EnterpriseMember]]:
-    grouped: dict[int, list[EnterpriseMember]] = defaultdict(list)
-    for member in await EnterpriseMember.filter(enterprise_id__in=enterprise_ids).order_by("id"):
-        grouped[member.enterprise_id].append(member)
-    return [grouped[ident] for ident in enterprise_ids]
+class EnterpriseLoaders:
+    def __init__(self) -> None:
+        self.members_by_enterprise_id = grouped_by(EnterpriseMember, "enterprise_id")
 
 
 def members_by_enterprise_id(loaders: Loaders) -> DataLoader[int, list[EnterpriseMember]]:
-    return _extra_loader(loaders, "members_by_enterprise_id", _members_by_enterprise)
+    return loaders.domain(EnterpriseLoaders).members_by_enterprise_id
 
 
 async def members_of(ctx: Context, enterprise: Enterprise) -> list[EnterpriseMember]:

@@ -212,16 +212,13 @@ async def file_plan(ctx: Context, project_id: str, items: Sequence[PlanItem]) ->
             planId=plan.id,
             recordId=filed.id,
         )
-    plan.record = filed
     return plan
 
 
 async def list_plans(ctx: Context, project_id: str) -> list[MaterialPlan]:
     """Every plan of the project, oldest first; the last one is in force."""
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_PROJECT)
-    return (
-        await MaterialPlan.filter(project_id=project.id).order_by("id").prefetch_related("record")
-    )
+    return await MaterialPlan.filter(project_id=project.id).order_by("id")
 
 
 # --- Deliveries --------------------------------------------------------------------------------
@@ -421,9 +418,7 @@ async def list_deliveries(ctx: Context, project_id: str) -> list[MaterialDeliver
     """Every delivery of the project, oldest first, with the plan it followed."""
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_PROJECT)
     return (
-        await MaterialDelivery.filter(project_id=project.id)
-        .order_by("id")
-        .prefetch_related("plan__record")
+        await MaterialDelivery.filter(project_id=project.id).order_by("id").prefetch_related("plan")
     )
 
 

@@ -18,7 +18,6 @@ import base64
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import F, Q, Subquery
@@ -31,7 +30,7 @@ from realtime.events import Event
 from resolvers import validation
 from resolvers.context import Context
 from resolvers.jobs import parse_id
-from resolvers.loaders import Loaders
+from resolvers.loaders import by_id
 from resolvers.pagination import DEFAULT_PAGE_SIZE, Page, paginate
 from resolvers.policy import (
     ProjectAction,
@@ -72,8 +71,8 @@ class UnreadKey:
 
 class MessageLoaders:
     def __init__(self) -> None:
-        self.thread_by_id: DataLoader[int, Thread | None] = DataLoader(load_fn=self._threads)
-        self.message_by_id: DataLoader[int, Message | None] = DataLoader(load_fn=self._messages)
+        self.thread_by_id = by_id(Thread)
+        self.message_by_id = by_id(Message)
         self.unread_count_by_thread: DataLoader[UnreadKey, int] = DataLoader(
             load_fn=self._unread_counts
         )
@@ -82,16 +81,6 @@ class MessageLoaders:
         self.read_id_by_thread_and_user: DataLoader[tuple[int, int], int] = DataLoader(
             load_fn=self._read_ids
         )
-
-    @staticmethod
-    async def _threads(ids: list[int]) -> list[Thread | None]:
-        rows = {row.id: row for row in await Thread.filter(id__in=ids)}
-        return [rows.get(i) for i in ids]
-
-    @staticmethod
-    async def _messages(ids: list[int]) -> list[Message | None]:
-        rows = {row.id: row for row in await Message.filter(id__in=ids)}
-        return [rows.get(i) for i in ids]
 
     @staticmethod
     async def _read_ids(keys: list[tuple[int, int]]) -> list[int]:
@@ -128,15 +117,9 @@ class MessageLoaders:
         return [counts[(key.viewer_id, key.thread_id)] for key in keys]
 
 
-_per_operation: WeakKeyDictionary[Loaders, MessageLoaders] = WeakKeyDictionary()
-
-
 def loaders(ctx: Context) -> MessageLoaders:
     """This operation's message loaders (a fresh set whenever `ctx.loaders` is replaced)."""
-    found = _per_operation.get(ctx.loaders)
-    if found is None:
-        found = _per_operation[ctx.loaders] = MessageLoaders()
-    return found
+    return ctx.loaders.domain(MessageLoaders)
 
 
 # --- Reading ---------------------------------------------------------------------------------

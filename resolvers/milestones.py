@@ -22,12 +22,8 @@ milestone ready again, which also bounds the inspections of a milestone by its r
 
 from __future__ import annotations
 
-import weakref
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from strawberry.dataloader import DataLoader
 
 from errors import Conflict, InvalidState, NotFound
 from models import (
@@ -45,7 +41,7 @@ from resolvers import settlement, validation
 from resolvers.context import Context
 from resolvers.filing import file_record
 from resolvers.jobs import parse_id
-from resolvers.loaders import Loaders
+from resolvers.loaders import grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import ProjectAction, ProjectRole, require_user
 from resolvers.project_feed import FeedKind, move_project, record, require_status
@@ -66,46 +62,13 @@ _M = MilestoneStatus
 
 
 class WorkLoaders:
-    """Milestone relations for `milestones(projectId) { progressReports inspections }`."""
-
     def __init__(self) -> None:
-        self.progress_reports_by_milestone_id: DataLoader[int, list[ProgressReport]] = DataLoader(
-            load_fn=self._reports
-        )
-        self.inspections_by_milestone_id: DataLoader[int, list[Inspection]] = DataLoader(
-            load_fn=self._inspections
-        )
-        self.record_by_id: DataLoader[int, ProjectRecord | None] = DataLoader(load_fn=self._records)
-
-    @staticmethod
-    async def _reports(ids: list[int]) -> list[list[ProgressReport]]:
-        grouped: dict[int, list[ProgressReport]] = defaultdict(list)
-        for report in await ProgressReport.filter(milestone_id__in=ids).order_by("id"):
-            grouped[report.milestone_id].append(report)
-        return [grouped[ident] for ident in ids]
-
-    @staticmethod
-    async def _inspections(ids: list[int]) -> list[list[Inspection]]:
-        grouped: dict[int, list[Inspection]] = defaultdict(list)
-        for inspection in await Inspection.filter(milestone_id__in=ids).order_by("id"):
-            grouped[inspection.milestone_id].append(inspection)
-        return [grouped[ident] for ident in ids]
-
-    @staticmethod
-    async def _records(ids: list[int]) -> list[ProjectRecord | None]:
-        by_id = {r.id: r for r in await ProjectRecord.filter(id__in=ids)}
-        return [by_id.get(ident) for ident in ids]
-
-
-# Keyed by the operation's Loaders, so they are replaced together after every write.
-_work_loaders: weakref.WeakKeyDictionary[Loaders, WorkLoaders] = weakref.WeakKeyDictionary()
+        self.progress_reports_by_milestone_id = grouped_by(ProgressReport, "milestone_id")
+        self.inspections_by_milestone_id = grouped_by(Inspection, "milestone_id")
 
 
 def work_loaders(ctx: Context) -> WorkLoaders:
-    loaders = _work_loaders.get(ctx.loaders)
-    if loaders is None:
-        loaders = _work_loaders[ctx.loaders] = WorkLoaders()
-    return loaders
+    return ctx.loaders.domain(WorkLoaders)
 
 
 async def progress_reports_of(ctx: Context, milestone: Milestone) -> list[ProgressReport]:
@@ -119,7 +82,7 @@ async def inspections_of(ctx: Context, milestone: Milestone) -> list[Inspection]
 
 
 async def record_of(ctx: Context, inspection: Inspection) -> ProjectRecord:
-    filed = await work_loaders(ctx).record_by_id.load(inspection.record_id)
+    filed = await ctx.loaders.record_by_id.load(inspection.record_id)
     assert filed is not None  # records are never deleted (ON DELETE RESTRICT)
     return filed
 

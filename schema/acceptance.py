@@ -9,7 +9,7 @@ import strawberry
 
 import models
 from resolvers import acceptance
-from schema.filing import ProjectRecord
+from schema.filing import ProjectRecord, filed_record
 from schema.messages import Participant
 from schema.types import Info
 
@@ -80,10 +80,9 @@ class Evaluation:
         return Participant.from_model(user)
 
     @strawberry.field(description="The filed EVALUATION record.")
-    async def record(self) -> ProjectRecord:
-        filed = self._evaluation.record
-        if not isinstance(filed, models.ProjectRecord):  # not prefetched
-            filed = await models.ProjectRecord.get(id=self._evaluation.record_id)
+    async def record(self, info: Info) -> ProjectRecord:
+        filed = await filed_record(info, self._evaluation.record_id)
+        assert filed is not None  # an evaluation is filed when it is made
         return ProjectRecord.from_model(filed)
 
     @strawberry.field

@@ -10,6 +10,7 @@ import strawberry
 import models
 from resolvers import contracts
 from schema.enums import ContractStatus
+from schema.filing import filed_record
 from schema.messages import Participant
 from schema.types import Info
 
@@ -99,15 +100,13 @@ class Contract:
 
     @strawberry.field(description="The filed record, once FILED.")
     async def record(
-        self,
+        self, info: Info
     ) -> Annotated[ProjectRecord, strawberry.lazy("schema.filing")] | None:
         from schema.filing import ProjectRecord
 
-        if self._contract.record_id is None:
-            return None
         # Whoever sees the contract sees the project's records (both are for participants).
-        filed = await models.ProjectRecord.get(id=self._contract.record_id)
-        return ProjectRecord.from_model(filed)
+        filed = await filed_record(info, self._contract.record_id)
+        return ProjectRecord.from_model(filed) if filed else None
 
 
 @strawberry.input

@@ -10,20 +10,12 @@ import strawberry
 import models
 from resolvers import designs
 from schema.enums import ProposalStatus
+from schema.filing import filed_record
 from schema.messages import Participant
 from schema.types import Info
 
 if TYPE_CHECKING:
     from schema.filing import ProjectRecord
-
-
-async def filed_record(related: object, record_id: int | None) -> models.ProjectRecord | None:
-    """A record the resolver prefetched (lists) or, for a single object, read now."""
-    if record_id is None:
-        return None
-    if isinstance(related, models.ProjectRecord):
-        return related
-    return await models.ProjectRecord.get(id=record_id)
 
 
 @strawberry.type(
@@ -73,10 +65,12 @@ class DesignProposal:
         return Participant.from_model(user)
 
     @strawberry.field(description="The DESIGN record filed when the customer confirmed it.")
-    async def record(self) -> Annotated[ProjectRecord, strawberry.lazy("schema.filing")] | None:
+    async def record(
+        self, info: Info
+    ) -> Annotated[ProjectRecord, strawberry.lazy("schema.filing")] | None:
         from schema.filing import ProjectRecord
 
-        filed = await filed_record(self._proposal.record, self._proposal.record_id)
+        filed = await filed_record(info, self._proposal.record_id)
         return ProjectRecord.from_model(filed) if filed else None
 
     @strawberry.field

@@ -82,6 +82,13 @@ class ProjectRecord:
         return self._record.filed_at
 
 
+async def filed_record(info: Info, record_id: int | None) -> models.ProjectRecord | None:
+    """A filed record through the operation's loader: one query for a whole list."""
+    if record_id is None:
+        return None
+    return await info.context.loaders.record_by_id.load(record_id)
+
+
 @strawberry.type
 class RecordVerification:
     record: ProjectRecord

@@ -9,8 +9,8 @@ import strawberry
 
 import models
 from resolvers import materials
-from schema.designs import filed_record
 from schema.enums import DeliveryStatus
+from schema.filing import filed_record
 from schema.messages import Participant
 from schema.types import Info
 
@@ -67,8 +67,8 @@ class MaterialPlan:
         return project.currency if project else "EUR"
 
     @strawberry.field(description="The version of the filed record (1 for the first plan).")
-    async def version(self) -> int:
-        filed = await filed_record(self._plan.record, self._plan.record_id)
+    async def version(self, info: Info) -> int:
+        filed = await filed_record(info, self._plan.record_id)
         assert filed is not None
         return filed.version
 
@@ -79,10 +79,12 @@ class MaterialPlan:
         return Participant.from_model(user)
 
     @strawberry.field(description="The MATERIAL_PLAN record this plan was filed as.")
-    async def record(self) -> Annotated[ProjectRecord, strawberry.lazy("schema.filing")]:
+    async def record(
+        self, info: Info
+    ) -> Annotated[ProjectRecord, strawberry.lazy("schema.filing")]:
         from schema.filing import ProjectRecord
 
-        filed = await filed_record(self._plan.record, self._plan.record_id)
+        filed = await filed_record(info, self._plan.record_id)
         assert filed is not None
         return ProjectRecord.from_model(filed)
 
