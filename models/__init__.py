@@ -36,7 +36,7 @@ from models.project_work import (
     ProgressReport,
     SiteCamera,
 )
-from models.projects import Contract, Project, ProjectEvent, ProjectRecord
+from models.projects import TEAM_SEATS, Contract, Project, ProjectEvent, ProjectRecord, TeamSeat
 from models.quotes import LIVE_STATUSES, Quote
 from models.records import ServiceRecord, ServiceRecordEntry
 from models.reviews import CustomerReview, Review
@@ -46,6 +46,7 @@ __all__ = [
     "LIVE_STATUSES",
     "RESPONSIVENESS_WINDOW",
     "ROLE_KIND",
+    "TEAM_SEATS",
     "TRANSITIONS",
     "CameraSnapshot",
     "Consultation",
@@ -95,6 +96,7 @@ __all__ = [
     "ServiceRecord",
     "ServiceRecordEntry",
     "SiteCamera",
+    "TeamSeat",
     "Thread",
     "ThreadReadMarker",
     "User",

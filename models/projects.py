@@ -3,10 +3,40 @@ live feed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import ContractStatus, ProjectStatus, RecordKind
+from models.enums import (
+    ROLE_KIND,
+    ContractStatus,
+    EnterpriseKind,
+    MemberRole,
+    ProjectStatus,
+    RecordKind,
+)
+
+
+@dataclass(frozen=True)
+class TeamSeat:
+    """One seat of a project team: a chosen enterprise and one of its members in `role`."""
+
+    role: MemberRole
+    enterprise_column: str
+    person_column: str
+
+    @property
+    def kind(self) -> EnterpriseKind:
+        return ROLE_KIND[self.role]
+
+
+TEAM_SEATS = (
+    TeamSeat(MemberRole.DESIGNER, "design_enterprise_id", "designer_id"),
+    TeamSeat(MemberRole.PROJECT_MANAGER, "decoration_enterprise_id", "project_manager_id"),
+    TeamSeat(MemberRole.SUPERVISOR, "supervision_enterprise_id", "supervisor_id"),
+    TeamSeat(MemberRole.MATERIAL_BUDGETER, "supplier_enterprise_id", "material_budgeter_id"),
+)
 
 
 class Project(Model):

@@ -15,11 +15,13 @@ from tortoise.queryset import QuerySet
 
 from errors import Forbidden, NotFound, Unauthenticated
 from models import (
+    TEAM_SEATS,
     Consultation,
     Enterprise,
     EnterpriseStatus,
     Job,
     JobStatus,
+    MemberRole,
     Project,
     ProjectStatus,
     Role,
@@ -272,8 +274,9 @@ def participating_projects(user: User) -> QuerySet[Project]:
     who = Q(customer_id=user.id)
     if user.role == Role.ENTERPRISE_STAFF:
         owned = Enterprise.filter(owner_id=user.id).values("id")
-        for person, enterprise, _, _ in _TEAM_SEATS:
-            who |= Q(**{person: user.id}) | Q(**{f"{enterprise}__in": Subquery(owned)})
+        for seat in TEAM_SEATS:
+            who |= Q(**{seat.person_column: user.id})
+            who |= Q(**{f"{seat.enterprise_column}__in": Subquery(owned)})
     return Project.filter(who)
 
 
@@ -430,18 +433,18 @@ _PROJECT_REFUSAL_TEXT: dict[ProjectAction, str] = {
     ProjectAction.EVALUATE: "Only the customer evaluates the enterprises of the project.",
 }
 
-# (person column, enterprise column, role of the person, role of the enterprise owner)
-_TEAM_SEATS = (
-    ("designer_id", "design_enterprise_id", _P.DESIGNER, _P.DESIGN_FIRM),
-    ("project_manager_id", "decoration_enterprise_id", _P.PROJECT_MANAGER, _P.DECORATION_FIRM),
-    ("supervisor_id", "supervision_enterprise_id", _P.SUPERVISOR, _P.SUPERVISION_FIRM),
-    ("material_budgeter_id", "supplier_enterprise_id", _P.MATERIAL_BUDGETER, _P.SUPPLIER_FIRM),
-)
+# Each team seat's roles on the project: (the assigned person, the owner of the chosen firm).
+_SEAT_ROLES: dict[MemberRole, tuple[ProjectRole, ProjectRole]] = {
+    MemberRole.DESIGNER: (_P.DESIGNER, _P.DESIGN_FIRM),
+    MemberRole.PROJECT_MANAGER: (_P.PROJECT_MANAGER, _P.DECORATION_FIRM),
+    MemberRole.SUPERVISOR: (_P.SUPERVISOR, _P.SUPERVISION_FIRM),
+    MemberRole.MATERIAL_BUDGETER: (_P.MATERIAL_BUDGETER, _P.SUPPLIER_FIRM),
+}
 
 
 async def _chosen_enterprises(project: Project, loaders: Loaders) -> list[Enterprise | None]:
     # One batched load for all four seats (and for every project resolved in the same tick).
-    ids = [getattr(project, column) for _, column, _, _ in _TEAM_SEATS]
+    ids = [getattr(project, seat.enterprise_column) for seat in TEAM_SEATS]
     wanted = [ident for ident in ids if ident is not None]
     found = dict(zip(wanted, await loaders.enterprise_by_id.load_many(wanted), strict=True))
     return [found.get(ident) if ident is not None else None for ident in ids]
@@ -455,10 +458,9 @@ async def project_roles(viewer: User, project: Project, loaders: Loaders) -> fro
         roles.add(_P.CUSTOMER)
     if viewer.role == Role.ENTERPRISE_STAFF:
         enterprises = await _chosen_enterprises(project, loaders)
-        for (person, _, person_role, firm_role), enterprise in zip(
-            _TEAM_SEATS, enterprises, strict=True
-        ):
-            if getattr(project, person) == viewer.id:
+        for seat, enterprise in zip(TEAM_SEATS, enterprises, strict=True):
+            person_role, firm_role = _SEAT_ROLES[seat.role]
+            if getattr(project, seat.person_column) == viewer.id:
                 roles.add(person_role)
             if enterprise is not None and enterprise.owner_id == viewer.id:
                 roles.add(firm_role)
@@ -468,11 +470,11 @@ async def project_roles(viewer: User, project: Project, loaders: Loaders) -> fro
 async def project_participant_ids(project: Project, loaders: Loaders) -> set[int]:
     """Everyone who follows the project (ADMINs aside): for notifications and the thread."""
     ids = {project.customer_id}
-    for (person, _, _, _), enterprise in zip(
-        _TEAM_SEATS, await _chosen_enterprises(project, loaders), strict=True
+    for seat, enterprise in zip(
+        TEAM_SEATS, await _chosen_enterprises(project, loaders), strict=True
     ):
-        if getattr(project, person) is not None:
-            ids.add(getattr(project, person))
+        if getattr(project, seat.person_column) is not None:
+            ids.add(getattr(project, seat.person_column))
         if enterprise is not None:
             ids.add(enterprise.owner_id)
     return ids

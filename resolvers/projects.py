@@ -15,19 +15,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
-
 from errors import BadUserInput, InvalidState, NotFound
 from models import (
+    TEAM_SEATS,
     Contract,
     Enterprise,
     EnterpriseKind,
     EnterpriseMember,
     EnterpriseStatus,
-    MemberRole,
     Project,
     ProjectStatus,
     Role,
+    TeamSeat,
     User,
 )
 from resolvers import validation
@@ -39,6 +38,7 @@ from resolvers.policy import (
     ProjectAction,
     ProjectRole,
     can_view_enterprise,
+    participating_projects,
     project_participant_ids,
     project_roles,
     require_role,
@@ -52,50 +52,10 @@ TEAM_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.CONTRACTING)
 CANCELLABLE_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.CONTRACTING)
 
 
-@dataclass(frozen=True)
-class Seat:
-    kind: EnterpriseKind
-    role: MemberRole
-    enterprise_field: str  # the input field naming the enterprise
-    person_field: str  # the input field naming the person
-    enterprise_column: str
-    person_column: str
-
-
-SEATS = (
-    Seat(
-        EnterpriseKind.DESIGN,
-        MemberRole.DESIGNER,
-        "designEnterpriseId",
-        "designerId",
-        "design_enterprise_id",
-        "designer_id",
-    ),
-    Seat(
-        EnterpriseKind.DECORATION,
-        MemberRole.PROJECT_MANAGER,
-        "decorationEnterpriseId",
-        "projectManagerId",
-        "decoration_enterprise_id",
-        "project_manager_id",
-    ),
-    Seat(
-        EnterpriseKind.SUPERVISION,
-        MemberRole.SUPERVISOR,
-        "supervisionEnterpriseId",
-        "supervisorId",
-        "supervision_enterprise_id",
-        "supervisor_id",
-    ),
-    Seat(
-        EnterpriseKind.MATERIAL_SUPPLIER,
-        MemberRole.MATERIAL_BUDGETER,
-        "supplierEnterpriseId",
-        "materialBudgeterId",
-        "supplier_enterprise_id",
-        "material_budgeter_id",
-    ),
-)
+def input_field(column: str) -> str:
+    """The ProjectTeamInput field of a team column: designer_id -> designerId."""
+    head, *rest = column.removesuffix("_id").split("_")
+    return head + "".join(part.title() for part in rest) + "Id"
 
 
 # --- Creating ----------------------------------------------------------------------------------
@@ -149,21 +109,23 @@ async def create_project(ctx: Context, new: NewProject) -> Project:
 
 @dataclass
 class TeamChoice:
-    """Ids as sent, keyed by the input field names of SEATS."""
+    """Ids as sent, keyed by the input field names of TEAM_SEATS."""
 
     ids: dict[str, str]
 
 
-def _parsed(choice: TeamChoice) -> list[tuple[Seat, int, int]]:
+def _parsed(choice: TeamChoice) -> list[tuple[TeamSeat, int, int]]:
     chosen = []
-    for seat in SEATS:
-        enterprise = choice.ids[seat.enterprise_field]
-        person = choice.ids[seat.person_field]
+    for seat in TEAM_SEATS:
+        enterprise = choice.ids[input_field(seat.enterprise_column)]
+        person = choice.ids[input_field(seat.person_column)]
         chosen.append((seat, parse_id(enterprise, "Enterprise"), parse_id(person, "User")))
     return chosen
 
 
-def _check_enterprise(seat: Seat, enterprise: Enterprise | None, ident: int, viewer: User) -> None:
+def _check_enterprise(
+    seat: TeamSeat, enterprise: Enterprise | None, ident: int, viewer: User
+) -> None:
     if enterprise is None or not can_view_enterprise(viewer, enterprise, set()):
         raise NotFound("Enterprise", ident)  # a non-verified enterprise is private
     if enterprise.status != EnterpriseStatus.VERIFIED:
@@ -173,14 +135,15 @@ def _check_enterprise(seat: Seat, enterprise: Enterprise | None, ident: int, vie
             status=enterprise.status.value,
         )
     if enterprise.kind != seat.kind:
+        field = input_field(seat.enterprise_column)
         raise BadUserInput(
-            f"{seat.enterprise_field} must be a {seat.kind.value} enterprise; {enterprise.name} "
+            f"{field} must be a {seat.kind.value} enterprise; {enterprise.name} "
             f"is {enterprise.kind.value}.",
-            seat.enterprise_field,
+            field,
         )
 
 
-def _check_independence(chosen: list[tuple[Seat, int, int]], owners: dict[int, int]) -> None:
+def _check_independence(chosen: list[tuple[TeamSeat, int, int]], owners: dict[int, int]) -> None:
     """The supervisor inspects the decoration enterprise's work, on which the customer's
     payments depend: the supervision enterprise must not belong to the decoration enterprise's
     owner, and the supervisor must not be the project manager."""
@@ -245,7 +208,7 @@ async def assign_team(ctx: Context, project_id: str, choice: TeamChoice) -> Proj
                 raise BadUserInput(
                     f"User {person_id} is not a {seat.role.value} of "
                     f"{enterprises[enterprise_id].name} (enterprise {enterprise_id}).",
-                    seat.person_field,
+                    input_field(seat.person_column),
                 )
         _check_independence(chosen, {ident: e.owner_id for ident, e in enterprises.items()})
 
@@ -270,8 +233,11 @@ async def assign_team(ctx: Context, project_id: str, choice: TeamChoice) -> Proj
             "The team was chosen: "
             + ", ".join(enterprises[enterprise_id].name for _, enterprise_id, _ in chosen),
             actor_id=user.id,
-            **{seat.enterprise_field: enterprise_id for seat, enterprise_id, _ in chosen},
-            **{seat.person_field: person_id for seat, _, person_id in chosen},
+            **{
+                input_field(seat.enterprise_column): enterprise_id
+                for seat, enterprise_id, _ in chosen
+            },
+            **{input_field(seat.person_column): person_id for seat, _, person_id in chosen},
         )
         if locked.status == ProjectStatus.PLANNING:
             await move_project(
@@ -385,20 +351,7 @@ async def list_projects(
     """The viewer's projects, newest first: as customer, as an assigned person, or as the owner
     of a chosen enterprise. ADMIN sees every project."""
     user = require_user(ctx.viewer)
-    query = Project.all()
-    if user.role != Role.ADMIN:
-        mine = Q(customer_id=user.id)
-        if user.role == Role.ENTERPRISE_STAFF:
-            for seat in SEATS:
-                mine |= Q(**{seat.person_column: user.id})
-            owned = [
-                int(ident)
-                for ident in await Enterprise.filter(owner_id=user.id).values_list("id", flat=True)
-            ]
-            if owned:
-                for seat in SEATS:
-                    mine |= Q(**{f"{seat.enterprise_column}__in": owned})
-        query = query.filter(mine)
+    query = Project.all() if user.role == Role.ADMIN else participating_projects(user)
     if status is not None:
         query = query.filter(status=ProjectStatus(status))
     return await paginate(query, first=first, after=after, max_page_size=ctx.settings.max_page_size)
