@@ -6,6 +6,7 @@ configuration table mirrors this file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -62,9 +63,22 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 100_000
-    login_attempts_per_account: int = 5
+    # Sign-in: every attempt from one address, and failures per (account, address) pair, per
+    # login window; failures per account from all addresses together, per (longer) account
+    # window. A stranger's guesses lock out only the stranger's own address; the per-account
+    # ceiling keeps brute force from many addresses slow (one address alone, at 5 per 5 min,
+    # cannot reach 100 per hour).
     login_attempts_per_address: int = 20
+    login_failures_per_account_address: int = 5
     login_window_seconds: int = 300
+    login_failures_per_account: int = 100
+    login_account_window_seconds: int = 3600
+    # Each registration costs an argon2 hash: attempts per client address per window.
+    registrations_per_address: int = 20
+    registration_window_seconds: int = 3600
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: IPs or CIDRs, or "*".
+    # Empty (the default): the headers are ignored and the socket's peer is the client.
+    forwarded_allow_ips: tuple[str, ...] = ()
     # Realtime
     subscriber_queue_size: int = 1024
     # Prefix of every Redis channel and key, so several deployments can share one Redis.
@@ -110,8 +124,31 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    """FORWARDED_ALLOW_IPS: a comma list of IPs or CIDRs, or "*" (trust every peer)."""
+    entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+    if entries == ("*",):
+        return entries
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                "FORWARDED_ALLOW_IPS must be a comma-separated list of IP addresses or CIDR "
+                f"networks of your reverse proxies (or * to trust every peer), got {entry!r}"
+            ) from None
+    return entries
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
+    if env.get("LOGIN_ATTEMPTS_PER_ACCOUNT"):
+        raise SettingsError(
+            "LOGIN_ATTEMPTS_PER_ACCOUNT was replaced, so that a stranger's guesses no longer "
+            "lock the owner out: set LOGIN_FAILURES_PER_ACCOUNT_ADDRESS (failures per account "
+            "from one address, per LOGIN_WINDOW_SECONDS) and LOGIN_FAILURES_PER_ACCOUNT "
+            "(failures per account from all addresses, per LOGIN_ACCOUNT_WINDOW_SECONDS)"
+        )
     database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     broadcast_url = env.get("BROADCAST_URL") or DEFAULT_BROADCAST_URL
     if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
@@ -138,13 +175,28 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_aliases=_int(env, "MAX_ALIASES", Settings.max_aliases),
         max_tokens=_int(env, "MAX_TOKENS", Settings.max_tokens),
         max_body_bytes=_int(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
-        login_attempts_per_account=_int(
-            env, "LOGIN_ATTEMPTS_PER_ACCOUNT", Settings.login_attempts_per_account
-        ),
         login_attempts_per_address=_int(
             env, "LOGIN_ATTEMPTS_PER_ADDRESS", Settings.login_attempts_per_address
         ),
+        login_failures_per_account_address=_int(
+            env,
+            "LOGIN_FAILURES_PER_ACCOUNT_ADDRESS",
+            Settings.login_failures_per_account_address,
+        ),
         login_window_seconds=_int(env, "LOGIN_WINDOW_SECONDS", Settings.login_window_seconds),
+        login_failures_per_account=_int(
+            env, "LOGIN_FAILURES_PER_ACCOUNT", Settings.login_failures_per_account
+        ),
+        login_account_window_seconds=_int(
+            env, "LOGIN_ACCOUNT_WINDOW_SECONDS", Settings.login_account_window_seconds
+        ),
+        registrations_per_address=_int(
+            env, "REGISTRATIONS_PER_ADDRESS", Settings.registrations_per_address
+        ),
+        registration_window_seconds=_int(
+            env, "REGISTRATION_WINDOW_SECONDS", Settings.registration_window_seconds
+        ),
+        forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
         subscriber_queue_size=_int(env, "SUBSCRIBER_QUEUE_SIZE", Settings.subscriber_queue_size),
         namespace=env.get("FIXHUB_NAMESPACE", ""),
     )
@@ -153,15 +205,38 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("MATCH_LIMIT", settings.match_limit, 1, 500),
         ("MAX_PAGE_SIZE", settings.max_page_size, 1, 1000),
         ("REVIEW_WINDOW_DAYS", settings.review_window_days, 1, 365),
+        ("LOGIN_ATTEMPTS_PER_ADDRESS", settings.login_attempts_per_address, 1, 1_000_000),
+        (
+            "LOGIN_FAILURES_PER_ACCOUNT_ADDRESS",
+            settings.login_failures_per_account_address,
+            1,
+            1_000_000,
+        ),
+        ("LOGIN_WINDOW_SECONDS", settings.login_window_seconds, 1, 7 * 86_400),
+        ("LOGIN_FAILURES_PER_ACCOUNT", settings.login_failures_per_account, 1, 1_000_000),
+        ("LOGIN_ACCOUNT_WINDOW_SECONDS", settings.login_account_window_seconds, 1, 7 * 86_400),
+        ("REGISTRATIONS_PER_ADDRESS", settings.registrations_per_address, 1, 1_000_000),
+        ("REGISTRATION_WINDOW_SECONDS", settings.registration_window_seconds, 1, 7 * 86_400),
     ]:
         if not low <= value <= high:
             raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
     secret = env.get("SECRET_KEY")
+    needs_own_secret = settings.uses_shared_services or environment == "production"
     if secret:
         if len(secret) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters long")
-        return settings.with_overrides(secret_key=secret, secret_key_is_default=False)
-    if settings.uses_shared_services or environment == "production":
+        if secret != DEVELOPMENT_SECRET_KEY:
+            return settings.with_overrides(secret_key=secret, secret_key_is_default=False)
+        if needs_own_secret:
+            # The development key is published in the source: anyone could sign ADMIN tokens.
+            raise SettingsError(
+                "SECRET_KEY is set to the published development key, which anyone can use to "
+                "forge tokens; it is refused when DATABASE_URL or BROADCAST_URL point at shared "
+                "services (or FIXHUB_ENV=production). Generate a secret of your own with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        # On the embedded default it is the default, with the same loud warning.
+    if needs_own_secret:
         raise SettingsError(
             "SECRET_KEY is required when DATABASE_URL or BROADCAST_URL point at shared services "
             "(or FIXHUB_ENV=production): every process must sign tokens with the same secret. "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -12,6 +13,7 @@ from models import Role, ServiceCategory, User, WorkerProfile
 from resolvers import validation
 from resolvers.context import Context
 from resolvers.policy import require_role
+from resolvers.ratelimit import seconds_left
 from resolvers.tokens import hash_password, issue_token, verify_password
 
 SELF_REGISTERED_ROLES = (Role.CUSTOMER, Role.WORKER, Role.ENTERPRISE_STAFF)
@@ -40,6 +42,7 @@ async def register(ctx: Context, email: str, password: str, display_name: str, r
     email = validation.email(email)
     password = validation.password(password)
     display_name = validation.text(display_name, "displayName", max_length=80)
+    await _count_registration(ctx)
     if await User.filter(email=email).exists():
         raise Conflict("An account with this email already exists.", field="email")
     password_hash = await hash_password(password)
@@ -52,20 +55,64 @@ async def register(ctx: Context, email: str, password: str, display_name: str, r
     return Auth(_token(ctx, user), user)
 
 
-async def login(ctx: Context, email: str, password: str) -> Auth:
+async def _count_registration(ctx: Context) -> None:
+    """Every registration attempt from an address counts, before its argon2 hash is paid."""
     settings = ctx.settings
+    window = settings.registration_window_seconds
+    key = f"register:address:{ctx.client_address}"
+    if await ctx.limiter.hit(key, window) > settings.registrations_per_address:
+        retry_after = seconds_left(window)
+        raise RateLimited(
+            f"Too many registrations from this address; try again in {retry_after} s.",
+            retry_after,
+        )
+
+
+async def login(ctx: Context, email: str, password: str) -> Auth:
+    """Signs in, counting the attempt before the password is checked.
+
+    Each limit is an atomic hit that refuses once the count it returns exceeds the limit, so
+    concurrent guesses cannot all pass a check made before any of them failed. The counters:
+    every attempt from the address; failures of this account from this address (a successful
+    sign-in clears them); failures of this account from every address, a higher ceiling over
+    a longer window (a success takes its own attempt back). Unknown emails count like known
+    ones, so the answers tell nothing about which accounts exist.
+    """
+    settings = ctx.settings
+    normalized = email.strip().lower()
+    # Keys of fixed size, whatever the client sent as an email.
+    account = hashlib.sha256(normalized.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    address = ctx.client_address
     window = settings.login_window_seconds
-    account_key = f"login:account:{email.strip().lower()}"
-    address_key = f"login:address:{ctx.client_address}"
+    account_window = settings.login_account_window_seconds
+    address_key = f"login:address:{address}"
+    pair_key = f"login:pair:{account}:{address}"
+    account_key = f"login:account:{account}"
     if await ctx.limiter.hit(address_key, window) > settings.login_attempts_per_address:
-        raise RateLimited("Too many sign-in attempts from this address; try later.", window)
-    if await ctx.limiter.count(account_key, window) >= settings.login_attempts_per_account:
-        raise RateLimited("Too many failed sign-ins for this account; try later.", window)
-    user = await User.get_or_none(email=email.strip().lower())
+        retry_after = seconds_left(window)
+        raise RateLimited(
+            f"Too many sign-in attempts from this address; try again in {retry_after} s.",
+            retry_after,
+        )
+    if await ctx.limiter.hit(pair_key, window) > settings.login_failures_per_account_address:
+        retry_after = seconds_left(window)
+        raise RateLimited(
+            "Too many failed sign-ins for this account from this address; "
+            f"try again in {retry_after} s.",
+            retry_after,
+        )
+    if await ctx.limiter.hit(account_key, account_window) > settings.login_failures_per_account:
+        await ctx.limiter.release(pair_key, window)  # not checked, so not this pair's failure
+        retry_after = seconds_left(account_window)
+        raise RateLimited(
+            f"Too many failed sign-ins for this account; try again in {retry_after} s.",
+            retry_after,
+        )
+    user = await User.get_or_none(email=normalized)
     if not await verify_password(user.password_hash if user else None, password) or user is None:
-        await ctx.limiter.hit(account_key, window)
         raise Unauthenticated("Email or password is wrong.")
-    await ctx.limiter.reset(account_key)
+    await ctx.limiter.reset(pair_key)
+    await ctx.limiter.release(account_key, account_window)
     return Auth(_token(ctx, user), user)
 
 

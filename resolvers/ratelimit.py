@@ -2,6 +2,10 @@
 
 In-process counters would let an attacker multiply the limit by the number of processes, so
 with a redis:// BROADCAST_URL the counters live in Redis (INCR + EXPIRE).
+
+`hit` counts and returns the new count in one atomic step (one event-loop step in memory, INCR
+in Redis): a caller that must not let concurrent requests slip past a limit hits first and
+refuses when the count it got exceeds the limit, and never checks `count` and then hits.
 """
 
 from __future__ import annotations
@@ -14,9 +18,18 @@ import redis.asyncio as redis
 
 class Limiter(Protocol):
     async def hit(self, key: str, window_seconds: int) -> int: ...
+    async def release(self, key: str, window_seconds: int) -> None:
+        """Take back one hit of the current window (never below zero)."""
+        ...
+
     async def count(self, key: str, window_seconds: int) -> int: ...
     async def reset(self, key: str) -> None: ...
     async def close(self) -> None: ...
+
+
+def seconds_left(window_seconds: int) -> int:
+    """Seconds until the current fixed window ends (what `retryAfterSeconds` tells a client)."""
+    return window_seconds - int(time.time()) % window_seconds
 
 
 class MemoryLimiter:
@@ -34,6 +47,11 @@ class MemoryLimiter:
         window, count = self._current(key, window_seconds)
         self._windows[key] = (window, count + 1)
         return count + 1
+
+    async def release(self, key: str, window_seconds: int) -> None:
+        window, count = self._current(key, window_seconds)
+        if count > 0:
+            self._windows[key] = (window, count - 1)
 
     async def count(self, key: str, window_seconds: int) -> int:
         return self._current(key, window_seconds)[1]
@@ -61,17 +79,34 @@ class RedisLimiter:
             count, _ = await pipe.execute()
         return int(count)
 
+    async def release(self, key: str, window_seconds: int) -> None:
+        await self._client.eval(_RELEASE, 1, self._key(key, window_seconds))
+
     async def count(self, key: str, window_seconds: int) -> int:
         value = await self._client.get(self._key(key, window_seconds))
         return int(value or 0)
 
     async def reset(self, key: str) -> None:
-        # Windows expire by themselves; a successful login only clears the account's failures.
-        async for stale in self._client.scan_iter(match=f"{self._prefix}{key}:*"):
+        # Windows expire by themselves; a successful login only clears one pair's failures.
+        # The key is escaped: a `*` in it must not match (and delete) other keys' counters.
+        pattern = f"{_glob_escape(self._prefix + key)}:*"
+        async for stale in self._client.scan_iter(match=pattern):
             await self._client.delete(stale)
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+# DECR only an existing, positive counter: a window that rolled over meanwhile stays at zero.
+_RELEASE = """
+local value = tonumber(redis.call('GET', KEYS[1]) or '0')
+if value > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+"""
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
 
 
 def create_limiter(broadcast_url: str, namespace: str = "") -> Limiter:

@@ -10,7 +10,7 @@ import shutil
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,6 +156,8 @@ def settings(database_url: str, broadcast_url: str) -> Settings:
         # Each test's events and rate-limit counters stay its own on a shared Redis (ids
         # restart at 1 in every fresh database).
         namespace=f"test-{uuid.uuid4().hex[:12]}",
+        # Every test registers its actors from one address; tests of that limit lower it.
+        registrations_per_address=100_000,
     )
 
 
@@ -171,6 +173,24 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://fixhub.test") as http:
         yield http
+
+
+@pytest.fixture
+async def api_from(app: Any) -> AsyncIterator[Callable[[str], Api]]:
+    """`api_from("203.0.113.7")`: an Api calling from that client address (what the
+    per-address limits count); the `api` fixture calls from ASGITransport's 127.0.0.1."""
+    clients: list[httpx.AsyncClient] = []
+
+    def from_address(address: str) -> Api:
+        transport = httpx.ASGITransport(app=app, client=(address, 50000))
+        clients.append(httpx.AsyncClient(transport=transport, base_url="http://fixhub.test"))
+        return Api(clients[-1])
+
+    try:
+        yield from_address
+    finally:
+        for http in clients:
+            await http.aclose()
 
 
 # -- a private redis-server that tests may kill and restart (never the shared one) ----------

@@ -162,7 +162,7 @@ async def test_login_and_rate_limit(api: Api) -> None:
         await api.error_code(login, {"e": actor.email, "p": "wrong password"}) for _ in range(6)
     ]
     assert codes == ["UNAUTHENTICATED"] * 5 + ["RATE_LIMITED"]
-    # even the right password is refused while the account is locked
+    # even the right password is refused from this address while its failures stand
     assert await api.error_code(login, {"e": actor.email, "p": "correct horse battery"}) == (
         "RATE_LIMITED"
     )
