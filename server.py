@@ -15,6 +15,7 @@ import getpass
 import logging
 import os
 import sys
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -110,17 +111,30 @@ def main(argv: list[str] | None = None) -> int:
         settings.database_url.split("@")[-1],
         settings.broadcast_url.split("@")[-1],
     )
-    uvicorn.run(
-        "server:app_factory",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        ws="websockets-sansio",
-        log_level=args.log_level,
-        lifespan="on",
-    )
+    uvicorn.run("server:app_factory", **uvicorn_options(settings, args))
     return 0
+
+
+def uvicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of `uvicorn.run`.
+
+    Proxy headers are believed only from FORWARDED_ALLOW_IPS: uvicorn on its own trusts
+    X-Forwarded-For from 127.0.0.1, which would let any local client (or a proxy that passes
+    the header through) choose the address the per-address limits count.
+    """
+    trusted = list(settings.forwarded_allow_ips)
+    return {
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "ws": "websockets-sansio",
+        "log_level": args.log_level,
+        "lifespan": "on",
+        "proxy_headers": bool(trusted),
+        # Never None: uvicorn would then read its own default (127.0.0.1) from the environment.
+        "forwarded_allow_ips": trusted,
+    }
 
 
 if __name__ == "__main__":
