@@ -63,6 +63,9 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 100_000
+    # Bounded before validation: graphql-core's overlap rule is quadratic in repeats.
+    max_selections: int = 1000
+    max_field_repeats: int = 10
     # Sign-in: every attempt from one address, and failures per (account, address) pair, per
     # login window; failures per account from all addresses together, per (longer) account
     # window. A stranger's guesses lock out only the stranger's own address; the per-account
@@ -175,6 +178,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_aliases=_int(env, "MAX_ALIASES", Settings.max_aliases),
         max_tokens=_int(env, "MAX_TOKENS", Settings.max_tokens),
         max_body_bytes=_int(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
+        max_selections=_int(env, "MAX_SELECTIONS", Settings.max_selections),
+        max_field_repeats=_int(env, "MAX_FIELD_REPEATS", Settings.max_field_repeats),
         login_attempts_per_address=_int(
             env, "LOGIN_ATTEMPTS_PER_ADDRESS", Settings.login_attempts_per_address
         ),
@@ -204,6 +209,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("MAX_QUOTES_PER_JOB", settings.max_quotes_per_job, 1, 100),
         ("MATCH_LIMIT", settings.match_limit, 1, 500),
         ("MAX_PAGE_SIZE", settings.max_page_size, 1, 1000),
+        ("MAX_SELECTIONS", settings.max_selections, 10, 100_000),
+        ("MAX_FIELD_REPEATS", settings.max_field_repeats, 1, 1000),
         ("REVIEW_WINDOW_DAYS", settings.review_window_days, 1, 365),
         ("LOGIN_ATTEMPTS_PER_ADDRESS", settings.login_attempts_per_address, 1, 1_000_000),
         (

@@ -30,7 +30,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from errors import DomainError, ErrorCode
 from settings import Settings
-from web.rules import alias_limit, depth_limit
+from web.rules import alias_limit, depth_limit, shape_error
 
 log = logging.getLogger("fixhub.graphql")
 _SUGGESTION = re.compile(r" Did you mean [^?]*\?")
@@ -100,6 +100,13 @@ class Engine:
             document = parse(query, max_tokens=self.settings.max_tokens)
         except GraphQLError as error:
             return Prepared(DocumentNode(definitions=()), (error,))
+        refused = shape_error(
+            document,
+            max_selections=self.settings.max_selections,
+            max_repeats=self.settings.max_field_repeats,
+        )
+        if refused is not None:
+            return Prepared(DocumentNode(definitions=()), (refused,))
         errors = validate(
             self.schema,
             document,

@@ -185,3 +185,10 @@ def test_trusted_proxies_are_ips_or_networks(raw: str, parsed: tuple[str, ...]) 
 def test_bad_trusted_proxies_are_refused(raw: str) -> None:
     with pytest.raises(SettingsError, match="FORWARDED_ALLOW_IPS must be a comma-separated list"):
         load_settings({"FORWARDED_ALLOW_IPS": raw})
+
+
+def test_document_shape_limits_are_read_and_bounded() -> None:
+    settings = load_settings({"MAX_SELECTIONS": "500", "MAX_FIELD_REPEATS": "3"})
+    assert (settings.max_selections, settings.max_field_repeats) == (500, 3)
+    with pytest.raises(SettingsError, match="MAX_FIELD_REPEATS must be between 1 and 1000"):
+        load_settings({"MAX_FIELD_REPEATS": "0"})

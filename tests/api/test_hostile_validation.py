@@ -1,0 +1,81 @@
+"""Documents built to make validation super-linear are answered at once, refused or accepted.
+
+Each test here would hold the event loop for seconds to minutes before the fix; the CPU bound
+asserted is a hang detector with a wide margin, not a speed target (those live in bench/).
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+GQL_RESPONSE = "application/graphql-response+json"
+
+
+def _doubling_fragments(levels: int) -> str:
+    """`...F0`, each fragment spreading the next one twice: 2^levels paths, `levels` fragments."""
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels))
+    return f"query Doubling {{ ...F0 }} {chain} fragment F{levels} on Query {{ me {{ id }} }}"
+
+
+async def _post(client: httpx.AsyncClient, query: str) -> tuple[httpx.Response, float]:
+    started = time.process_time()
+    response = await client.post(
+        "/graphql", json={"query": query}, headers={"Accept": GQL_RESPONSE}
+    )
+    return response, time.process_time() - started
+
+
+async def test_fragments_spread_twice_at_every_level_are_validated_once_each(
+    client: httpx.AsyncClient,
+) -> None:
+    # 26 levels: 2^26 paths. The depth rule walked every path (n=21 took 5.2 s).
+    response, cpu = await _post(client, _doubling_fragments(26))
+    assert response.status_code == 200
+    assert response.json() == {"data": {"me": None}}
+    assert cpu < 2.0
+
+
+async def test_a_deep_fragment_chain_is_still_measured_for_depth(client: httpx.AsyncClient) -> None:
+    # Memoising per fragment must not lose depth: F0 → F1 → … each adding one level.
+    levels = 7
+    chain = " ".join(
+        f"fragment D{i} on Enterprise {{ members {{ enterprise {{ ...D{i + 1} }} }} }}"
+        for i in range(levels)
+    )
+    query = f"{{ enterprise(id: 1) {{ ...D0 }} }} {chain} fragment D{levels} on Enterprise {{ id }}"
+    response, _ = await _post(client, query)
+    body = response.json()
+    assert response.status_code == 400
+    assert "is 16 levels deep; the limit is 12" in body["errors"][0]["message"]
+
+
+async def test_one_field_repeated_hundreds_of_times_is_refused_before_validation(
+    client: httpx.AsyncClient,
+) -> None:
+    # 400 x me{id}: graphql-core's overlapping-fields rule compares every pair (1.5 s).
+    for separator in (" ", "\n", " ,"):  # whitespace variants each miss the document cache
+        response, cpu = await _post(client, "{" + separator.join(["me{id}"] * 400) + "}")
+        assert response.status_code == 400
+        error = response.json()["errors"][0]
+        assert error["message"] == (
+            "'me' is selected more than 10 times in one selection set; select it once."
+        )
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert cpu < 0.2
+
+
+async def test_repeats_through_inline_fragments_count_as_one_selection_set(
+    client: httpx.AsyncClient,
+) -> None:
+    query = "{" + " ".join(["... on Query { me { id } }"] * 11) + "}"
+    response, _ = await _post(client, query)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("'me' is selected more than 10")
+
+
+async def test_a_field_selected_a_few_times_still_works(client: httpx.AsyncClient) -> None:
+    response, _ = await _post(client, "{ me { id } me { id } ... on Query { me { id } } }")
+    assert response.status_code == 200
+    assert response.json() == {"data": {"me": None}}
