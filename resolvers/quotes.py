@@ -167,6 +167,10 @@ async def accept_quote(ctx: Context, quote_id: str) -> Job:
         pending = Quote.filter(job_id=job.id, status=QuoteStatus.PENDING)
         declined = list(await pending.values_list("worker_id", flat=True))
         await pending.update(status=QuoteStatus.DECLINED, live=None)
+        if declined:  # declined quotes are no longer live: quoteCount counts live ones only
+            await Job.filter(id=job.id).update(
+                live_quote_count=F("live_quote_count") - len(declined)
+            )
         await JobStatusChange.create(
             job_id=job.id,
             from_status=JobStatus.OPEN.value,

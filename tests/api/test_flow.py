@@ -80,3 +80,24 @@ async def test_illegal_move_names_current_status(api: Api) -> None:
     [error] = body["errors"]
     assert error["extensions"] == {"code": "INVALID_STATE", "status": "HIRED"}
     assert "HIRED" in error["message"]
+
+
+async def test_quote_count_counts_live_quotes_after_a_hire(api: Api) -> None:
+    # given a job with three quotes
+    customer = await api.register("CUSTOMER")
+    workers = [await api.worker() for _ in range(3)]
+    job = await api.post_job(customer)
+    quotes = [await api.quote(worker, job["id"], 10000 + i) for i, worker in enumerate(workers)]
+    count = "query($id: ID!) { job(id: $id) { quoteCount } }"
+    assert (await api.ok(count, {"id": job["id"]}, customer))["job"]["quoteCount"] == 3
+
+    # when the customer hires one, the other two are declined
+    hired = await api.ok(
+        "mutation($id: ID!) { acceptQuote(quoteId: $id) { quoteCount } }",
+        {"id": quotes[0]["id"]},
+        customer,
+    )
+
+    # then only the accepted quote is live
+    assert hired["acceptQuote"]["quoteCount"] == 1
+    assert (await api.ok(count, {"id": job["id"]}, customer))["job"]["quoteCount"] == 1
