@@ -108,7 +108,13 @@ async def login(ctx: Context, email: str, password: str) -> Auth:
             f"Too many failed sign-ins for this account; try again in {retry_after} s.",
             retry_after,
         )
-    user = await User.get_or_none(email=normalized)
+    try:
+        validation.storable(normalized, "email")
+        validation.storable(password, "password")
+    except BadUserInput:  # cannot name a stored account: as wrong as any unknown email
+        user = None
+    else:
+        user = await User.get_or_none(email=normalized)
     if not await verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("Email or password is wrong.")
     await ctx.limiter.reset(pair_key)

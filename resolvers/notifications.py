@@ -14,7 +14,7 @@ from errors import BadUserInput
 from models import Notification
 from realtime import channels, events
 from resolvers.context import Context
-from resolvers.pagination import Page, decode_cursor, paginate
+from resolvers.pagination import Page, decode_feed_cursor, max_id_of, paginate
 from resolvers.policy import require_user
 
 
@@ -85,10 +85,13 @@ async def mark_read(ctx: Context, ids: list[str]) -> int:
         raise BadUserInput("ids may list at most 500 notifications at once.", "ids")
     numbers = []
     for ident in ids:
-        try:
-            numbers.append(int(ident))
-        except ValueError:
-            raise BadUserInput(f"{ident!r} is not a notification id.", "ids") from None
+        # Only ASCII digits within the column's range name a row (int() also takes "١٢" and
+        # numbers past 64 bits, which the database refuses with an internal error).
+        if not (ident.isascii() and ident.isdigit() and len(ident) <= 19) or int(ident) > max_id_of(
+            Notification.all()
+        ):
+            raise BadUserInput(f"{ident[:40]!r} is not a notification id.", "ids")
+        numbers.append(int(ident))
     async with ctx.write():
         return await Notification.filter(
             user_id=user.id, id__in=numbers, read_at__isnull=True
@@ -100,15 +103,24 @@ async def unread_count(ctx: Context) -> int:
     return await Notification.filter(user_id=user.id, read_at__isnull=True).count()
 
 
-async def notifications_after(
-    ctx: Context, after: str | None, limit: int = 500
-) -> list[Notification]:
+# A bell further behind than this pages through `notifications` first, then subscribes after
+# the newest: never a partial replay that would leave a silent gap.
+MAX_REPLAY = 500
+
+
+async def notifications_after(ctx: Context, after: str | None) -> list[Notification]:
     """What was stored after `after` (a notification id), oldest first, for the replay."""
     user = require_user(ctx.viewer)
     if after is None:
         return []
-    try:
-        last = int(after)
-    except ValueError:
-        last = decode_cursor(after)
-    return await Notification.filter(user_id=user.id, id__gt=last).order_by("id").limit(limit)
+    last = decode_feed_cursor(after, max_id_of(Notification.all()))
+    stored = await (
+        Notification.filter(user_id=user.id, id__gt=last).order_by("id").limit(MAX_REPLAY + 1)
+    )
+    if len(stored) > MAX_REPLAY:
+        raise BadUserInput(
+            f"More than {MAX_REPLAY} notifications were stored after {after}: read them with "
+            "the notifications query, then subscribe after the newest.",
+            "after",
+        )
+    return stored

@@ -16,7 +16,7 @@ from realtime import channels, events
 from realtime.events import Event
 from resolvers.context import Context
 from resolvers.notifications import NotificationKind, notify
-from resolvers.pagination import Page, decode_cursor, paginate
+from resolvers.pagination import Page, decode_feed_cursor, max_id_of, paginate
 from resolvers.policy import ProjectAction, project_participant_ids
 from resolvers.projects_access import authorized_project
 
@@ -94,10 +94,7 @@ async def events_after(ctx: Context, project_id: str, after: str | None) -> list
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.FOLLOW_FEED)
     if after is None:
         return []
-    try:
-        last = int(after)
-    except ValueError:
-        last = decode_cursor(after)
+    last = decode_feed_cursor(after, max_id_of(ProjectEvent.all()))
     stored = await (
         ProjectEvent.filter(project_id=project.id, id__gt=last).order_by("id").limit(MAX_REPLAY + 1)
     )

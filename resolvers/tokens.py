@@ -29,7 +29,9 @@ async def hash_password(password: str) -> str:
 async def verify_password(password_hash: str | None, password: str) -> bool:
     def check() -> bool:
         try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+            # surrogatepass: a lone surrogate is still checked (and fails), never a crash
+            secret = password.encode("utf-8", "surrogatepass")
+            return _hasher.verify(password_hash or _DUMMY_HASH, secret) and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -57,7 +59,13 @@ def user_id_from_token(token: str, secret: str) -> int:
             issuer=ISSUER,
             options={"require": ["exp", "sub", "iss"]},
         )
-        return int(claims["sub"])
+        subject = claims["sub"]
+        # A signed token can still carry any subject: only a positive 32-bit id names a user.
+        if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()):
+            raise ValueError("sub is not a user id")
+        if len(subject) > 10 or not 0 < int(subject) <= 2**31 - 1:
+            raise ValueError("sub is not a user id")
+        return int(subject)
     except (jwt.PyJWTError, ValueError) as error:
         raise InvalidToken(str(error)) from None
 

@@ -13,13 +13,27 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 MAX_AMOUNT_CENTS = 100_000_000_00  # one hundred million in the currency's main unit
 
 
+def storable(value: str, field: str) -> str:
+    """Refuses what no database here can store: NUL (PostgreSQL) and unpaired UTF-16
+    surrogates (not encodable as UTF-8). Every text input passes through this."""
+    if "\x00" in value:
+        raise BadUserInput(f"{field} must not contain NUL (U+0000) characters.", field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadUserInput(
+            f"{field} must be valid Unicode (no unpaired surrogates).", field
+        ) from None
+    return value
+
+
 def text(value: str, field: str, *, min_length: int = 1, max_length: int) -> str:
     """Stored verbatim; only surrounding whitespace decides emptiness."""
     if len(value.strip()) < min_length:
         raise BadUserInput(f"{field} must not be empty.", field)
     if len(value) > max_length:
         raise BadUserInput(f"{field} must be at most {max_length} characters.", field)
-    return value
+    return storable(value, field)
 
 
 def optional_text(value: str | None, field: str, *, max_length: int) -> str | None:
@@ -27,14 +41,14 @@ def optional_text(value: str | None, field: str, *, max_length: int) -> str | No
         return None
     if len(value) > max_length:
         raise BadUserInput(f"{field} must be at most {max_length} characters.", field)
-    return value
+    return storable(value, field)
 
 
 def email(value: str) -> str:
     normalized = value.strip().lower()
     if len(normalized) > 254 or not _EMAIL.match(normalized):
         raise BadUserInput("email must be a valid address like name@example.com.", "email")
-    return normalized
+    return storable(normalized, "email")
 
 
 def password(value: str) -> str:
@@ -42,7 +56,7 @@ def password(value: str) -> str:
         raise BadUserInput("password must be at least 8 characters.", "password")
     if len(value) > 256:
         raise BadUserInput("password must be at most 256 characters.", "password")
-    return value
+    return storable(value, "password")
 
 
 def coordinates(lat: float, lng: float, field: str = "location") -> tuple[float, float]:
@@ -74,6 +88,9 @@ def aware(value: datetime | None, field: str) -> datetime | None:
         return None
     if value.tzinfo is None or value.utcoffset() is None:
         raise BadUserInput(f"{field} must include a timezone, e.g. 2026-05-01T09:00:00Z.", field)
+    if not 1900 <= value.year <= 9000:
+        # Also keeps the conversion to UTC in range (9999-12-31T23:59:59-14:00 overflows).
+        raise BadUserInput(f"{field} must be a date between the years 1900 and 9000.", field)
     return value.astimezone(UTC)
 
 
@@ -112,15 +129,5 @@ def whole_between(value: int, field: str, low: int, high: int) -> int:
 
 
 def storable_text(value: str, field: str, *, max_length: int) -> str:
-    """1-`max_length` characters (Unicode code points), kept exactly as sent. Only what no
-    database can store is refused: NUL characters and unpaired surrogates."""
-    stored = text(value, field, max_length=max_length)
-    if "\x00" in stored:
-        raise BadUserInput(f"{field} must not contain NUL (U+0000) characters.", field)
-    try:
-        stored.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadUserInput(
-            f"{field} must be valid Unicode (no unpaired surrogates).", field
-        ) from None
-    return stored
+    """1-`max_length` characters (Unicode code points), kept exactly as sent."""
+    return text(value, field, max_length=max_length)

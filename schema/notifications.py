@@ -115,7 +115,8 @@ SPECS = {
 class NotificationsSubscription:
     @strawberry.subscription(
         description="Your notifications live. With `after` (a notification id), first replays "
-        "what was stored after it, then continues live: no duplicate, no gap."
+        "what was stored after it, then continues live: no duplicate, no gap. More than 500 stored "
+        "after it are refused (BAD_USER_INPUT): page through `notifications` first."
     )
     async def notifications(
         self, info: Info, after: strawberry.ID | None = None

@@ -66,6 +66,8 @@ async def _read_json_body(request: Request, limit: int) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise _ClientError(400, "The request body is not valid JSON.") from None
+    except RecursionError:  # e.g. 45,000 nested brackets
+        raise _ClientError(400, "The request body is nested too deeply.") from None
 
 
 def _params(raw: Any) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -88,8 +90,9 @@ def _get_params(request: Request) -> tuple[str, dict[str, Any] | None, str | Non
     if "variables" in raw:
         try:
             raw["variables"] = json.loads(raw["variables"])
-        except ValueError:
-            raise _ClientError(400, "'variables' must be JSON.") from None
+        except (ValueError, RecursionError):
+            message = "'variables' must be JSON, not nested too deeply."
+            raise _ClientError(400, message) from None
     return _params(raw)
 
 

@@ -190,7 +190,7 @@ async def _keepalive(connection: _Connection) -> None:
 def _parse_message(raw: str) -> dict[str, Any]:
     try:
         message = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _Close(4400, "Invalid message received") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise _Close(4400, "Invalid message received")
