@@ -88,6 +88,10 @@ class Settings:
     namespace: str = ""
     ws_connection_init_timeout_seconds: float = 3.0
     ws_max_subscriptions_per_socket: int = 100
+    # A person with a phone, a laptop and a few tabs open holds well under this; one user
+    # holding hundreds of sockets (each ~30-70 KiB) is an attack on the process's memory.
+    ws_max_sockets_per_user: int = 16
+    ws_max_sockets_per_address: int = 64
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -204,6 +208,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
         subscriber_queue_size=_int(env, "SUBSCRIBER_QUEUE_SIZE", Settings.subscriber_queue_size),
         namespace=env.get("FIXHUB_NAMESPACE", ""),
+        ws_max_sockets_per_user=_int(
+            env, "WS_MAX_SOCKETS_PER_USER", Settings.ws_max_sockets_per_user
+        ),
+        ws_max_sockets_per_address=_int(
+            env, "WS_MAX_SOCKETS_PER_ADDRESS", Settings.ws_max_sockets_per_address
+        ),
     )
     for name, value, low, high in [
         ("MAX_QUOTES_PER_JOB", settings.max_quotes_per_job, 1, 100),
@@ -211,6 +221,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("MAX_PAGE_SIZE", settings.max_page_size, 1, 1000),
         ("MAX_SELECTIONS", settings.max_selections, 10, 100_000),
         ("MAX_FIELD_REPEATS", settings.max_field_repeats, 1, 1000),
+        ("WS_MAX_SOCKETS_PER_USER", settings.ws_max_sockets_per_user, 1, 10_000),
+        ("WS_MAX_SOCKETS_PER_ADDRESS", settings.ws_max_sockets_per_address, 1, 100_000),
         ("REVIEW_WINDOW_DAYS", settings.review_window_days, 1, 365),
         ("LOGIN_ATTEMPTS_PER_ADDRESS", settings.login_attempts_per_address, 1, 1_000_000),
         (

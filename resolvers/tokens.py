@@ -70,6 +70,19 @@ def user_id_from_token(token: str, secret: str) -> int:
         raise InvalidToken(str(error)) from None
 
 
+def token_expiry(header_value: str | None, secret: str) -> float | None:
+    """When an already accepted `Authorization` value stops being valid (a UNIX time); None for
+    anonymous. A WebSocket session ends then: it must not outlive its token."""
+    token = bearer_token(header_value)
+    if token is None:
+        return None
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER)
+    except jwt.PyJWTError as error:
+        raise InvalidToken(str(error)) from None
+    return float(claims["exp"])
+
+
 def bearer_token(header_value: str | None) -> str | None:
     """The token of an `Authorization: Bearer <token>` value; None when absent."""
     if not header_value:

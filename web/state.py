@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models import User
 from realtime import Bus
@@ -20,6 +20,9 @@ class AppState:
     bus: Bus
     limiter: Limiter
     hub: Hub
+    # Initialised WebSocket sessions held by this process, per user (or per address for
+    # anonymous ones), for the per-user socket cap.
+    sockets: dict[tuple[str, object], int] = field(default_factory=dict)
 
     def context(self, user: User | None = None, client_address: str = "unknown") -> Context:
         return Context(

@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +33,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from errors import DomainError
 from models import User
 from resolvers.context import Context
-from resolvers.tokens import InvalidToken, viewer_from_authorization
+from resolvers.tokens import InvalidToken, token_expiry, viewer_from_authorization
 from schema import SPECS
 from web.engine import OperationDefinitionNode, Prepared, RequestError, is_subscription
 from web.fanout import Member
@@ -62,6 +64,10 @@ class _Connection:
     user: User | None = None
     acknowledged: bool = False
     init_received: bool = False
+    # Loop time at which the session's token expires; the socket is closed with 4403 then.
+    expires_at: float | None = None
+    # The key this socket counts under in AppState.sockets, once initialised.
+    slot: tuple[str, object] | None = None
     outgoing: asyncio.Queue[str | None] = field(
         default_factory=lambda: asyncio.Queue(OUTGOING_QUEUE)
     )
@@ -117,6 +123,7 @@ async def graphql_ws(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        _release_slot(connection)
         for op_id in list(connection.operations):
             _stop(connection, op_id, notify=False)
         if not connection.outgoing.full():
@@ -174,7 +181,19 @@ async def _serve(connection: _Connection) -> None:
     )
     try:
         while True:
-            await _handle(connection, await _receive_text(websocket))
+            if connection.expires_at is None:
+                raw = await _receive_text(websocket)
+            else:
+                try:
+                    raw = await asyncio.wait_for(
+                        _receive_text(websocket), connection.expires_at - loop.time()
+                    )
+                except TimeoutError:
+                    raw = None
+                if raw is None or loop.time() >= connection.expires_at:
+                    _refuse(connection, "Forbidden: token expired")
+                    raise _Close(4403, "Forbidden: token expired")
+            await _handle(connection, raw)
     finally:
         if keepalive is not None:
             keepalive.cancel()
@@ -207,7 +226,14 @@ async def _handle(connection: _Connection, raw: str) -> None:
             raise _Close(4400, f"Unknown message type {kind!r} for {connection.protocol}")
         if not connection.acknowledged:
             raise _Close(4401, "Unauthorized")
-        await _subscribe(connection, message)
+        try:
+            await _subscribe(connection, message)
+        except (_Close, asyncio.CancelledError):
+            raise
+        except Exception:
+            # A bug behind one operation ends that operation, never the socket and the other
+            # operations on it.
+            _fail_operation(connection, message.get("id"))
     elif kind in ("complete", "stop"):
         op_id = message.get("id")
         if isinstance(op_id, str):
@@ -235,19 +261,53 @@ async def _connection_init(connection: _Connection, payload: Any) -> None:
     try:
         if authorization is not None and not isinstance(authorization, str):
             raise InvalidToken("authorization must be a string")
-        connection.user = await viewer_from_authorization(
-            authorization, connection.state.settings.secret_key
-        )
+        secret = connection.state.settings.secret_key
+        connection.user = await viewer_from_authorization(authorization, secret)
+        expiry = token_expiry(authorization, secret)
     except InvalidToken:
-        if connection.legacy:
-            connection.send_message(
-                {"type": "connection_error", "payload": {"message": "Forbidden: invalid token"}}
-            )
+        _refuse(connection, "Forbidden: invalid token")
         raise _Close(4403, "Forbidden") from None
+    if expiry is not None:
+        loop = asyncio.get_running_loop()
+        connection.expires_at = loop.time() + (expiry - time.time())
+    _take_slot(connection)
     connection.acknowledged = True
     connection.send('{"type":"connection_ack"}')
     if connection.legacy:
         connection.send('{"type":"ka"}')
+
+
+def _refuse(connection: _Connection, message: str) -> None:
+    """The legacy protocol says why before the close frame; graphql-transport-ws uses the
+    close code and reason alone."""
+    if connection.legacy:
+        connection.send_message({"type": "connection_error", "payload": {"message": message}})
+
+
+def _take_slot(connection: _Connection) -> None:
+    """Counts this session against its user's (or anonymous address's) socket cap, or refuses
+    it with 4429."""
+    settings, sockets = connection.state.settings, connection.state.sockets
+    if connection.user is not None:
+        slot: tuple[str, object] = ("user", connection.user.id)
+        cap = settings.ws_max_sockets_per_user
+    else:
+        slot, cap = ("address", connection.client_address), settings.ws_max_sockets_per_address
+    if sockets.get(slot, 0) >= cap:
+        _refuse(connection, f"Too many connections: at most {cap} per account (or address).")
+        raise _Close(4429, "Too many connections")
+    sockets[slot] = sockets.get(slot, 0) + 1
+    connection.slot = slot
+
+
+def _release_slot(connection: _Connection) -> None:
+    slot, connection.slot = connection.slot, None
+    if slot is None:
+        return
+    sockets = connection.state.sockets
+    sockets[slot] -= 1
+    if sockets[slot] <= 0:
+        del sockets[slot]
 
 
 async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
@@ -418,6 +478,21 @@ def _root_field(
     return name, arguments
 
 
+def _fail_operation(connection: _Connection, op_id: object) -> None:
+    request_id = uuid.uuid4().hex[:16]
+    log.exception("operation %r failed (request %s)", op_id, request_id)
+    if not isinstance(op_id, str):
+        return
+    _stop(connection, op_id, notify=False)
+    error = {
+        "message": f"Internal error; quote request id {request_id} when reporting it.",
+        "extensions": {"code": "INTERNAL", "requestId": request_id},
+    }
+    connection.send_errors(op_id, [error])
+    if connection.legacy:
+        connection.send_complete(op_id)
+
+
 def _end_with_error(connection: _Connection, op_id: str, reason: str) -> None:
     if op_id not in connection.operations:
         return
@@ -445,6 +520,11 @@ async def _single_result(
         )
         connection.send(connection.next_frame(op_id, payload))
         connection.send_complete(op_id)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        connection.operations.pop(op_id, None)  # so failing does not cancel this very task
+        _fail_operation(connection, op_id)
     finally:
         connection.operations.pop(op_id, None)
 

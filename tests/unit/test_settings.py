@@ -192,3 +192,10 @@ def test_document_shape_limits_are_read_and_bounded() -> None:
     assert (settings.max_selections, settings.max_field_repeats) == (500, 3)
     with pytest.raises(SettingsError, match="MAX_FIELD_REPEATS must be between 1 and 1000"):
         load_settings({"MAX_FIELD_REPEATS": "0"})
+
+
+def test_socket_caps_are_read_and_bounded() -> None:
+    settings = load_settings({"WS_MAX_SOCKETS_PER_USER": "4", "WS_MAX_SOCKETS_PER_ADDRESS": "9"})
+    assert (settings.ws_max_sockets_per_user, settings.ws_max_sockets_per_address) == (4, 9)
+    with pytest.raises(SettingsError, match="WS_MAX_SOCKETS_PER_USER must be between 1 and"):
+        load_settings({"WS_MAX_SOCKETS_PER_USER": "0"})
