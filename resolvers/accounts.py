@@ -109,6 +109,8 @@ async def login(ctx: Context, email: str, password: str) -> Auth:
             retry_after,
         )
     try:
+        if len(normalized) > 254:  # longer than any stored email (the column's limit)
+            raise BadUserInput("email is too long.", "email")
         validation.storable(normalized, "email")
         validation.storable(password, "password")
     except BadUserInput:  # cannot name a stored account: as wrong as any unknown email
