@@ -13,7 +13,7 @@ from models import Role, ServiceCategory, User, WorkerProfile
 from resolvers import validation
 from resolvers.context import Context
 from resolvers.policy import require_role
-from resolvers.ratelimit import seconds_left
+from resolvers.ratelimit import enforce
 from resolvers.tokens import hash_password, issue_token, verify_password
 
 SELF_REGISTERED_ROLES = (Role.CUSTOMER, Role.WORKER, Role.ENTERPRISE_STAFF)
@@ -57,15 +57,13 @@ async def register(ctx: Context, email: str, password: str, display_name: str, r
 
 async def _count_registration(ctx: Context) -> None:
     """Every registration attempt from an address counts, before its argon2 hash is paid."""
-    settings = ctx.settings
-    window = settings.registration_window_seconds
-    key = f"register:address:{ctx.client_address}"
-    if await ctx.limiter.hit(key, window) > settings.registrations_per_address:
-        retry_after = seconds_left(window)
-        raise RateLimited(
-            f"Too many registrations from this address; try again in {retry_after} s.",
-            retry_after,
-        )
+    await enforce(
+        ctx.limiter,
+        f"register:address:{ctx.client_address}",
+        limit=ctx.settings.registrations_per_address,
+        window_seconds=ctx.settings.registration_window_seconds,
+        reason="Too many registrations from this address",
+    )
 
 
 async def login(ctx: Context, email: str, password: str) -> Auth:
@@ -88,35 +86,38 @@ async def login(ctx: Context, email: str, password: str) -> Auth:
     address_key = f"login:address:{address}"
     pair_key = f"login:pair:{account}:{address}"
     account_key = f"login:account:{account}"
-    if await ctx.limiter.hit(address_key, window) > settings.login_attempts_per_address:
-        retry_after = seconds_left(window)
-        raise RateLimited(
-            f"Too many sign-in attempts from this address; try again in {retry_after} s.",
-            retry_after,
-        )
-    if await ctx.limiter.hit(pair_key, window) > settings.login_failures_per_account_address:
-        retry_after = seconds_left(window)
-        raise RateLimited(
-            "Too many failed sign-ins for this account from this address; "
-            f"try again in {retry_after} s.",
-            retry_after,
-        )
-    if await ctx.limiter.hit(account_key, account_window) > settings.login_failures_per_account:
-        await ctx.limiter.release(pair_key, window)  # not checked, so not this pair's failure
-        retry_after = seconds_left(account_window)
-        raise RateLimited(
-            f"Too many failed sign-ins for this account; try again in {retry_after} s.",
-            retry_after,
-        )
+    await enforce(
+        ctx.limiter,
+        address_key,
+        limit=settings.login_attempts_per_address,
+        window_seconds=window,
+        reason="Too many sign-in attempts from this address",
+    )
+    await enforce(
+        ctx.limiter,
+        pair_key,
+        limit=settings.login_failures_per_account_address,
+        window_seconds=window,
+        reason="Too many failed sign-ins for this account from this address",
+    )
     try:
-        if len(normalized) > 254:  # longer than any stored email (the column's limit)
-            raise BadUserInput("email is too long.", "email")
-        validation.storable(normalized, "email")
+        await enforce(
+            ctx.limiter,
+            account_key,
+            limit=settings.login_failures_per_account,
+            window_seconds=account_window,
+            reason="Too many failed sign-ins for this account",
+        )
+    except RateLimited:
+        await ctx.limiter.release(pair_key, window)  # not checked, so not this pair's failure
+        raise
+    try:
+        # An email registration would refuse (too long, malformed, NUL, lone surrogates) or
+        # such a password names no stored account: as wrong as any unknown email.
         validation.storable(password, "password")
-    except BadUserInput:  # cannot name a stored account: as wrong as any unknown email
+        user = await User.get_or_none(email=validation.email(normalized))
+    except BadUserInput:
         user = None
-    else:
-        user = await User.get_or_none(email=normalized)
     if not await verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("Email or password is wrong.")
     await ctx.limiter.reset(pair_key)

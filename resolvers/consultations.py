@@ -14,10 +14,9 @@ Consultations are private to the asker and support, so nothing here goes to a pr
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
-from errors import BadUserInput, InvalidState, RateLimited
+from errors import BadUserInput, InvalidState
 from models import Consultation, ConsultationEntry, ConsultationStatus, Role, User
 from resolvers import validation
 from resolvers.context import Context
@@ -27,6 +26,7 @@ from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import ProjectAction, authorize_consultation, require_user
 from resolvers.projects_access import authorized_project
+from resolvers.ratelimit import enforce
 
 MAX_SUBJECT_LENGTH = 200
 MAX_TEXT_LENGTH = 4000
@@ -106,7 +106,7 @@ async def user_of(ctx: Context, user_id: int) -> User:
 
 
 def _entry_text(value: str) -> str:
-    return validation.storable_text(value, "text", max_length=MAX_TEXT_LENGTH)
+    return validation.text(value, "text", max_length=MAX_TEXT_LENGTH)
 
 
 def _subject(value: str) -> str:
@@ -136,15 +136,14 @@ def _closed(consultation_id: int) -> InvalidState:
 async def _check_rate(ctx: Context, user: User) -> None:
     if user.role == Role.ADMIN:
         return
-    window = ENTRY_WINDOW_SECONDS
-    written = await ctx.limiter.hit(f"consultations:user:{user.id}", window)
-    if written > ENTRIES_PER_WINDOW:
-        retry_after = window - int(time.time()) % window
-        raise RateLimited(
-            f"You can open or reply to consultations at most {ENTRIES_PER_WINDOW} times per "
-            f"{window} seconds; try again in {retry_after} s.",
-            retry_after,
-        )
+    await enforce(
+        ctx.limiter,
+        f"consultations:user:{user.id}",
+        limit=ENTRIES_PER_WINDOW,
+        window_seconds=ENTRY_WINDOW_SECONDS,
+        reason=f"You can open or reply to consultations at most {ENTRIES_PER_WINDOW} times per "
+        f"{ENTRY_WINDOW_SECONDS} seconds",
+    )
 
 
 async def _support_ids(exclude: int) -> list[int]:

@@ -15,7 +15,6 @@ row per participant, created when they first write or mark the thread read.
 from __future__ import annotations
 
 import base64
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,7 +22,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.expressions import F, Q, Subquery
 from tortoise.functions import Count
 
-from errors import BadUserInput, InvalidState, RateLimited
+from errors import BadUserInput, InvalidState
 from models import Job, Message, Project, Thread, ThreadReadMarker, User
 from realtime import channels, events
 from realtime.events import Event
@@ -44,6 +43,7 @@ from resolvers.policy import (
     thread_standing,
 )
 from resolvers.projects_access import authorized_project, lock_project
+from resolvers.ratelimit import enforce
 
 MAX_MESSAGE_LENGTH = 4000
 # Sending is limited per user over a fixed window (shared through Redis in scale-out mode).
@@ -278,7 +278,7 @@ async def load_thread(ctx: Context, thread_id: int) -> Thread:
 
 
 def _message_text(value: str) -> str:
-    return validation.storable_text(value, "text", max_length=MAX_MESSAGE_LENGTH)
+    return validation.text(value, "text", max_length=MAX_MESSAGE_LENGTH)
 
 
 def _closed(job: Job) -> InvalidState:
@@ -327,15 +327,14 @@ async def _move_read_marker(thread: Thread, user: User, standing: ThreadStanding
 
 
 async def _check_rate(ctx: Context, user: User) -> None:
-    window = MESSAGE_WINDOW_SECONDS
-    sent = await ctx.limiter.hit(f"messages:user:{user.id}", window)
-    if sent > MESSAGES_PER_WINDOW:
-        retry_after = window - int(time.time()) % window
-        raise RateLimited(
-            f"You can send at most {MESSAGES_PER_WINDOW} messages per {window} seconds; "
-            f"try again in {retry_after} s.",
-            retry_after,
-        )
+    await enforce(
+        ctx.limiter,
+        f"messages:user:{user.id}",
+        limit=MESSAGES_PER_WINDOW,
+        window_seconds=MESSAGE_WINDOW_SECONDS,
+        reason=f"You can send at most {MESSAGES_PER_WINDOW} messages per "
+        f"{MESSAGE_WINDOW_SECONDS} seconds",
+    )
 
 
 async def send_message(ctx: Context, thread_id: str, text: str) -> Message:

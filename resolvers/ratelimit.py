@@ -15,6 +15,8 @@ from typing import Protocol
 
 import redis.asyncio as redis
 
+from errors import RateLimited
+
 
 class Limiter(Protocol):
     async def hit(self, key: str, window_seconds: int) -> int: ...
@@ -30,6 +32,16 @@ class Limiter(Protocol):
 def seconds_left(window_seconds: int) -> int:
     """Seconds until the current fixed window ends (what `retryAfterSeconds` tells a client)."""
     return window_seconds - int(time.time()) % window_seconds
+
+
+async def enforce(
+    limiter: Limiter, key: str, *, limit: int, window_seconds: int, reason: str
+) -> None:
+    """Counts one hit of `key` and refuses with RATE_LIMITED once this window's count passes
+    `limit`: "<reason>; try again in N s.", with `retryAfterSeconds` N."""
+    if await limiter.hit(key, window_seconds) > limit:
+        retry_after = seconds_left(window_seconds)
+        raise RateLimited(f"{reason}; try again in {retry_after} s.", retry_after)
 
 
 class MemoryLimiter:

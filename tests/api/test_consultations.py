@@ -244,7 +244,6 @@ async def test_opening_and_replying_are_rate_limited(
 ) -> None:
     moment = 60 * 31_666_666 + 20.5  # 20 s into a 60 s window
     monkeypatch.setattr("resolvers.ratelimit.time", SimpleNamespace(time=lambda: moment))
-    monkeypatch.setattr("resolvers.consultations.time", SimpleNamespace(time=lambda: moment))
     support = await make_admin(app)
     asker = await api.register("CUSTOMER")
     opened = await ask(api, asker)
