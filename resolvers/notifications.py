@@ -14,8 +14,9 @@ from errors import BadUserInput
 from models import Notification
 from realtime import channels, events
 from resolvers.context import Context
-from resolvers.pagination import Page, decode_feed_cursor, max_id_of, paginate
+from resolvers.pagination import Page, max_id_of, paginate, stored_after
 from resolvers.policy import require_user
+from resolvers.validation import row_id
 
 
 class NotificationKind(StrEnum):
@@ -83,15 +84,13 @@ async def mark_read(ctx: Context, ids: list[str]) -> int:
     user = require_user(ctx.viewer)
     if len(ids) > 500:
         raise BadUserInput("ids may list at most 500 notifications at once.", "ids")
+    max_id = max_id_of(Notification.all())
     numbers = []
     for ident in ids:
-        # Only ASCII digits within the column's range name a row (int() also takes "١٢" and
-        # numbers past 64 bits, which the database refuses with an internal error).
-        if not (ident.isascii() and ident.isdigit() and len(ident) <= 19) or int(ident) > max_id_of(
-            Notification.all()
-        ):
+        number = row_id(ident, max_id)
+        if number is None:
             raise BadUserInput(f"{ident[:40]!r} is not a notification id.", "ids")
-        numbers.append(int(ident))
+        numbers.append(number)
     async with ctx.write():
         return await Notification.filter(
             user_id=user.id, id__in=numbers, read_at__isnull=True
@@ -113,14 +112,10 @@ async def notifications_after(ctx: Context, after: str | None) -> list[Notificat
     user = require_user(ctx.viewer)
     if after is None:
         return []
-    last = decode_feed_cursor(after, max_id_of(Notification.all()))
-    stored = await (
-        Notification.filter(user_id=user.id, id__gt=last).order_by("id").limit(MAX_REPLAY + 1)
+    return await stored_after(
+        Notification.filter(user_id=user.id),
+        after,
+        limit=MAX_REPLAY,
+        what="notifications",
+        read_with="the notifications query",
     )
-    if len(stored) > MAX_REPLAY:
-        raise BadUserInput(
-            f"More than {MAX_REPLAY} notifications were stored after {after}: read them with "
-            "the notifications query, then subscribe after the newest.",
-            "after",
-        )
-    return stored

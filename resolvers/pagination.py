@@ -10,6 +10,7 @@ from tortoise import fields
 from tortoise.queryset import QuerySet
 
 from errors import BadUserInput
+from resolvers.validation import MAX_BIG_ROW_ID, MAX_ROW_ID, row_id
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -30,14 +31,8 @@ def encode_cursor(row_id: int) -> str:
     return base64.urlsafe_b64encode(f"id:{row_id}".encode()).decode()
 
 
-# Row ids are the databases' 32-bit integer keys (64-bit for a few big tables): a larger number
-# cannot name a row and would overflow PostgreSQL's `integer` in a comparison (an INTERNAL error
-# before this bound).
-MAX_ROW_ID = 2**31 - 1
-MAX_BIG_ROW_ID = 2**63 - 1
-
-
 def max_id_of(query: QuerySet, key: str = "id") -> int:
+    """The largest id the `key` column of the query's table can hold."""
     field = query.model._meta.fields_map.get(key)
     return MAX_BIG_ROW_ID if isinstance(field, fields.BigIntField) else MAX_ROW_ID
 
@@ -45,23 +40,39 @@ def max_id_of(query: QuerySet, key: str = "id") -> int:
 def decode_cursor(cursor: str, max_id: int = MAX_ROW_ID) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "id" or not value.isascii() or not value.isdigit() or len(value) > 19:
-            raise ValueError(kind)
-        row_id = int(value)
     except (ValueError, UnicodeDecodeError):
-        raise BadUserInput("after is not a cursor returned by this API.", "after") from None
-    if row_id > max_id:
+        kind = value = ""
+    number = row_id(value, max_id) if kind == "id" else None
+    if number is None:
         raise BadUserInput("after is not a cursor returned by this API.", "after")
-    return row_id
+    return number
 
 
 def decode_feed_cursor(after: str, max_id: int) -> int:
     """A live feed's `after`: the id carried in each event, or a list cursor."""
-    if after.isascii() and after.isdigit():
-        if len(after) > 19 or int(after) > max_id:
-            raise BadUserInput("after is not an event id or cursor returned by this API.", "after")
-        return int(after)
-    return decode_cursor(after, max_id)
+    if not (after.isascii() and after.isdigit()):
+        return decode_cursor(after, max_id)
+    number = row_id(after, max_id)
+    if number is None:
+        raise BadUserInput("after is not an event id or cursor returned by this API.", "after")
+    return number
+
+
+async def stored_after(
+    query: QuerySet, after: str, *, limit: int, what: str, read_with: str
+) -> list:
+    """The rows of `query` after the feed cursor `after`, oldest first, for a replay: all of
+    them, or BAD_USER_INPUT when more than `limit` are stored after it. Never a partial
+    replay: the rest would be a silent gap before the live events."""
+    last = decode_feed_cursor(after, max_id_of(query))
+    stored = await query.filter(id__gt=last).order_by("id").limit(limit + 1)
+    if len(stored) > limit:
+        raise BadUserInput(
+            f"More than {limit} {what} were stored after {after}: read them with {read_with}, "
+            "then subscribe after the newest.",
+            "after",
+        )
+    return stored
 
 
 async def paginate(

@@ -10,13 +10,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from errors import BadUserInput, InvalidState
+from errors import InvalidState
 from models import Project, ProjectEvent, ProjectStatus
 from realtime import channels, events
 from realtime.events import Event
 from resolvers.context import Context
 from resolvers.notifications import NotificationKind, notify
-from resolvers.pagination import Page, decode_feed_cursor, max_id_of, paginate
+from resolvers.pagination import Page, paginate, stored_after
 from resolvers.policy import ProjectAction, project_participant_ids
 from resolvers.projects_access import authorized_project
 
@@ -94,17 +94,13 @@ async def events_after(ctx: Context, project_id: str, after: str | None) -> list
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.FOLLOW_FEED)
     if after is None:
         return []
-    last = decode_feed_cursor(after, max_id_of(ProjectEvent.all()))
-    stored = await (
-        ProjectEvent.filter(project_id=project.id, id__gt=last).order_by("id").limit(MAX_REPLAY + 1)
+    return await stored_after(
+        ProjectEvent.filter(project_id=project.id),
+        after,
+        limit=MAX_REPLAY,
+        what="events",
+        read_with="projectEvents",
     )
-    if len(stored) > MAX_REPLAY:
-        raise BadUserInput(
-            f"More than {MAX_REPLAY} events were stored after {after}: read them with "
-            "projectEvents, then subscribe after the newest.",
-            "after",
-        )
-    return stored
 
 
 def event_audience(event: Event) -> frozenset[int]:

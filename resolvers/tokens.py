@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from models import User
+from resolvers.validation import MAX_ROW_ID, row_id
 
 _hasher = PasswordHasher()
 ISSUER = "fixhub"
@@ -50,7 +51,8 @@ def issue_token(user: User, secret: str, ttl_seconds: int) -> str:
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def user_id_from_token(token: str, secret: str) -> int:
+def _subject_and_expiry(token: str, secret: str) -> tuple[int, float]:
+    """The user id a valid token names and when it expires (a UNIX time): one decode."""
     try:
         claims = jwt.decode(
             token,
@@ -59,28 +61,18 @@ def user_id_from_token(token: str, secret: str) -> int:
             issuer=ISSUER,
             options={"require": ["exp", "sub", "iss"]},
         )
-        subject = claims["sub"]
-        # A signed token can still carry any subject: only a positive 32-bit id names a user.
-        if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()):
-            raise ValueError("sub is not a user id")
-        if len(subject) > 10 or not 0 < int(subject) <= 2**31 - 1:
-            raise ValueError("sub is not a user id")
-        return int(subject)
-    except (jwt.PyJWTError, ValueError) as error:
-        raise InvalidToken(str(error)) from None
-
-
-def token_expiry(header_value: str | None, secret: str) -> float | None:
-    """When an already accepted `Authorization` value stops being valid (a UNIX time); None for
-    anonymous. A WebSocket session ends then: it must not outlive its token."""
-    token = bearer_token(header_value)
-    if token is None:
-        return None
-    try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER)
     except jwt.PyJWTError as error:
         raise InvalidToken(str(error)) from None
-    return float(claims["exp"])
+    subject = claims["sub"]
+    # A signed token can still carry any subject: only a positive 32-bit id names a user.
+    user_id = row_id(subject, MAX_ROW_ID) if isinstance(subject, str) else None
+    if not user_id:
+        raise InvalidToken("sub is not a user id")
+    return user_id, float(claims["exp"])
+
+
+def user_id_from_token(token: str, secret: str) -> int:
+    return _subject_and_expiry(token, secret)[0]
 
 
 def bearer_token(header_value: str | None) -> str | None:
@@ -93,12 +85,23 @@ def bearer_token(header_value: str | None) -> str | None:
     return token.strip()
 
 
-async def viewer_from_authorization(header_value: str | None, secret: str) -> User | None:
-    """None for anonymous; InvalidToken for a bad, expired or orphaned token."""
+async def session_from_authorization(
+    header_value: str | None, secret: str
+) -> tuple[User | None, float | None]:
+    """The viewer and when their token expires (a UNIX time); (None, None) for anonymous;
+    InvalidToken for a bad, expired or orphaned token. A WebSocket session ends at that time:
+    it must not outlive its token."""
     token = bearer_token(header_value)
     if token is None:
-        return None
-    user = await User.get_or_none(id=user_id_from_token(token, secret))
+        return None, None
+    user_id, expires_at = _subject_and_expiry(token, secret)
+    user = await User.get_or_none(id=user_id)
     if user is None:
         raise InvalidToken("the token's account no longer exists")
+    return user, expires_at
+
+
+async def viewer_from_authorization(header_value: str | None, secret: str) -> User | None:
+    """None for anonymous; InvalidToken for a bad, expired or orphaned token."""
+    user, _ = await session_from_authorization(header_value, secret)
     return user

@@ -11,6 +11,20 @@ from errors import BadUserInput
 # Deliberately simple: one @, no spaces, a dot in the domain. Delivery proves the rest.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 MAX_AMOUNT_CENTS = 100_000_000_00  # one hundred million in the currency's main unit
+# Row ids are the databases' 32-bit integer keys (64-bit for a few big tables): a larger number
+# cannot name a row and would overflow PostgreSQL's `integer` in a comparison (an INTERNAL error
+# rather than "nothing found").
+MAX_ROW_ID = 2**31 - 1
+MAX_BIG_ROW_ID = 2**63 - 1
+
+
+def row_id(text: str, max_id: int) -> int | None:
+    """The row id `text` spells in ASCII digits, or None when it cannot name a row: any other
+    character (int() also reads "١٢", " 1" and "1_0") or a number past `max_id`."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(max_id)):
+        return None
+    number = int(text)
+    return number if number <= max_id else None
 
 
 def storable(value: str, field: str) -> str:
@@ -126,8 +140,3 @@ def whole_between(value: int, field: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise BadUserInput(f"{field} must be between {low} and {high}.", field)
     return value
-
-
-def storable_text(value: str, field: str, *, max_length: int) -> str:
-    """1-`max_length` characters (Unicode code points), kept exactly as sent."""
-    return text(value, field, max_length=max_length)

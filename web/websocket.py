@@ -33,7 +33,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from errors import DomainError
 from models import User
 from resolvers.context import Context
-from resolvers.tokens import InvalidToken, token_expiry, viewer_from_authorization
+from resolvers.tokens import InvalidToken, session_from_authorization
 from schema import SPECS
 from web.engine import OperationDefinitionNode, Prepared, RequestError, is_subscription
 from web.fanout import Member
@@ -261,9 +261,9 @@ async def _connection_init(connection: _Connection, payload: Any) -> None:
     try:
         if authorization is not None and not isinstance(authorization, str):
             raise InvalidToken("authorization must be a string")
-        secret = connection.state.settings.secret_key
-        connection.user = await viewer_from_authorization(authorization, secret)
-        expiry = token_expiry(authorization, secret)
+        connection.user, expiry = await session_from_authorization(
+            authorization, connection.state.settings.secret_key
+        )
     except InvalidToken:
         _refuse(connection, "Forbidden: invalid token")
         raise _Close(4403, "Forbidden") from None
