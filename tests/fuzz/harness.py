@@ -33,12 +33,34 @@ from hypothesis import strategies as st
 from hypothesis.control import BuildContext
 from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis_graphql import mutations, nodes, queries
+from hypothesis_graphql._strategies.strategy import GraphQLStrategy
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from schema import schema as app_schema
 from tests.conftest import Actor, Api
 from tests.renovation import CREATE_PROJECT, SEATS, Renovation, verified_firm
+
+
+def _cache_argument_strategies() -> None:
+    """hypothesis-graphql 0.13 builds a new @composite (which reads its source code) for a
+    field's arguments every time the field is drawn: a third of the drawing time. The strategy
+    depends on the arguments alone, so one per field's arguments is the same strategy."""
+    original = GraphQLStrategy.list_of_arguments
+    # Keyed by identity; the entry keeps both objects alive so their ids stay theirs.
+    cache: dict[tuple[int, int], tuple[object, object, st.SearchStrategy[Any]]] = {}
+
+    def cached(self: GraphQLStrategy, arguments: Any) -> st.SearchStrategy[Any]:
+        key = (id(self), id(arguments))
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = (self, arguments, original(self, arguments))
+        return hit[2]
+
+    GraphQLStrategy.list_of_arguments = cached  # type: ignore[method-assign]
+
+
+_cache_argument_strategies()
 
 # --- the schema the generator reads --------------------------------------------------------
 
@@ -483,6 +505,18 @@ LEAKS = re.compile(
 DROPPED_CODES = frozenset({1006, 1011})
 
 
+def _strings(value: Any) -> Iterable[str]:
+    """Every string in a JSON value, unescaped (a leak is searched in what a person reads)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 @dataclass
 class Outcome:
     """What one operation (or one malformed-frame sequence) got back."""
@@ -506,7 +540,7 @@ class Outcome:
             self.codes.append(str(code) if code else "(no code)")
             if code == "INTERNAL":
                 self.problems.append(f"INTERNAL: {json.dumps(error)[:300]}")
-        text = json.dumps(errors, ensure_ascii=False)
+        text = "\n".join(_strings(errors))
         leak = LEAKS.search(text)
         if leak:
             self.problems.append(f"leak {leak.group(0)!r} in {text[:300]}")
