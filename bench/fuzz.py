@@ -28,10 +28,12 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the app's packages (and tests/) before bench/realtime.py
@@ -207,22 +209,23 @@ async def worker(
             await session.close()
 
 
-@contextlib.asynccontextmanager
-async def postgres_database() -> object:
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty database on the local PostgreSQL, dropped afterwards."""
     name = f"fixhub_fuzz_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(asyncpg_dsn(PG_URL))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+
+    async def execute(statement: str) -> None:
+        connection = await asyncpg.connect(asyncpg_dsn(PG_URL))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
     try:
         yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        admin = await asyncpg.connect(asyncpg_dsn(PG_URL))
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -244,16 +247,59 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-async def run(args: argparse.Namespace, temp: Path, tally: Tally, times: dict[str, float]) -> None:
-    async with contextlib.AsyncExitStack() as stack:
+@dataclass
+class Target:
+    """The server under test and what it was started with."""
+
+    server: Any  # bench/realtime.py's Server
+    env: dict[str, str]
+    port: int
+
+
+async def run(
+    args: argparse.Namespace,
+    target: Target,
+    operations: list[Operation],
+    tally: Tally,
+    times: dict[str, float],
+) -> None:
+    server = target.server
+    await server.wait_healthy()
+    limits = httpx.Limits(max_connections=args.concurrency * 2)
+    base_url = f"http://127.0.0.1:{target.port}"
+    async with httpx.AsyncClient(
+        base_url=base_url, trust_env=False, timeout=30.0, limits=limits
+    ) as http:
+        api = Api(http)
+        world = await seed(api, await create_admin(target.env, api))
+        jobs = jobs_for(operations, args.operations)
+        queue: asyncio.Queue[Job] = asyncio.Queue()
+        for job in jobs:
+            queue.put_nowait(job)
+        log(f"seeded {len(world.actors)} actors; {len(jobs)} jobs, {args.concurrency} at a time")
+        running = time.perf_counter()
+        ws_url = f"ws://127.0.0.1:{target.port}/graphql"
+        await asyncio.gather(
+            *(worker(queue, http, ws_url, world, tally) for _ in range(args.concurrency))
+        )
+        times["run"] = time.perf_counter() - running
+        health = await http.get("/healthz")
+        if health.status_code != 200:
+            tally.failures.append({"label": "healthz", "problems": [health.text]})
+
+
+def fuzz(args: argparse.Namespace, temp: Path, tally: Tally, times: dict[str, float]) -> None:
+    """Start the server, generate meanwhile (in processes, before any event loop exists),
+    then seed and send."""
+    with contextlib.ExitStack() as stack:
         if args.postgres:
-            database_url = await stack.enter_async_context(postgres_database())  # type: ignore[arg-type]
+            database_url = stack.enter_context(postgres_database())
             broadcast_url = REDIS_URL
         else:
             database_url, broadcast_url = f"sqlite://{temp / 'fixhub.sqlite3'}", "memory://"
         env = {
             **os.environ,
-            "DATABASE_URL": str(database_url),
+            "DATABASE_URL": database_url,
             "BROADCAST_URL": broadcast_url,
             "SECRET_KEY": secrets.token_urlsafe(48),
             "FIXHUB_NAMESPACE": f"fuzz-{uuid.uuid4().hex[:8]}",
@@ -262,39 +308,14 @@ async def run(args: argparse.Namespace, temp: Path, tally: Tally, times: dict[st
         }
         port = args.port or realtime_bench.free_port()
         server = realtime_bench.Server(port, env, temp / "server.log", args.server_log_level)
-        loop = asyncio.get_running_loop()
         started = time.perf_counter()
-        counts = plan(args.operations)
-        log(f"generating {args.operations} operations {counts} (seed {args.seed})")
-        generation = loop.run_in_executor(
-            None, generate_all, counts, args.seed, max(1, args.generators)
-        )
         try:
             server.start()
-            await server.wait_healthy()
-            limits = httpx.Limits(max_connections=args.concurrency * 2)
-            async with httpx.AsyncClient(
-                base_url=server.base_url, trust_env=False, timeout=30.0, limits=limits
-            ) as http:
-                api = Api(http)
-                world = await seed(api, await create_admin(env, api))
-                log(f"seeded {len(world.actors)} actors; waiting for generation")
-                operations = await generation
-                times["generation"] = time.perf_counter() - started
-                jobs = jobs_for(operations, args.operations)
-                queue: asyncio.Queue[Job] = asyncio.Queue()
-                for job in jobs:
-                    queue.put_nowait(job)
-                log(f"running {len(jobs)} jobs, {args.concurrency} at a time")
-                running = time.perf_counter()
-                ws_url = f"ws://127.0.0.1:{port}/graphql"
-                await asyncio.gather(
-                    *(worker(queue, http, ws_url, world, tally) for _ in range(args.concurrency))
-                )
-                times["run"] = time.perf_counter() - running
-                health = await http.get("/healthz")
-                if health.status_code != 200:
-                    tally.failures.append({"label": "healthz", "problems": [health.text]})
+            counts = plan(args.operations)
+            log(f"generating {args.operations} operations {counts} (seed {args.seed})")
+            operations = generate_all(counts, args.seed, max(1, args.generators))
+            times["generation"] = time.perf_counter() - started
+            asyncio.run(run(args, Target(server, env, port), operations, tally, times))
         finally:
             alive = server.alive()
             status = server.stop()
@@ -343,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     tally, times = Tally(), {}
     crashed: BaseException | None = None
     try:
-        asyncio.run(run(args, temp, tally, times))
+        fuzz(args, temp, tally, times)
     except BaseException as error:  # report, then still print what we have
         crashed = error
         tally.failures.append({"label": "bench", "problems": [f"{type(error).__name__}: {error}"]})
