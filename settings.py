@@ -79,6 +79,10 @@ class Settings:
     # Each registration costs an argon2 hash: attempts per client address per window.
     registrations_per_address: int = 20
     registration_window_seconds: int = 3600
+    # Enterprise invitations an owner may send per window (over all their enterprises): each
+    # may notify someone, so a flood is spam.
+    invitations_per_owner: int = 30
+    invitation_window_seconds: int = 3600
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: IPs or CIDRs, or "*".
     # Empty (the default): the headers are ignored and the socket's peer is the client.
     forwarded_allow_ips: tuple[str, ...] = ()
@@ -205,6 +209,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         registration_window_seconds=_int(
             env, "REGISTRATION_WINDOW_SECONDS", Settings.registration_window_seconds
         ),
+        invitations_per_owner=_int(env, "INVITATIONS_PER_OWNER", Settings.invitations_per_owner),
+        invitation_window_seconds=_int(
+            env, "INVITATION_WINDOW_SECONDS", Settings.invitation_window_seconds
+        ),
         forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
         subscriber_queue_size=_int(env, "SUBSCRIBER_QUEUE_SIZE", Settings.subscriber_queue_size),
         namespace=env.get("FIXHUB_NAMESPACE", ""),
@@ -236,6 +244,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("LOGIN_ACCOUNT_WINDOW_SECONDS", settings.login_account_window_seconds, 1, 7 * 86_400),
         ("REGISTRATIONS_PER_ADDRESS", settings.registrations_per_address, 1, 1_000_000),
         ("REGISTRATION_WINDOW_SECONDS", settings.registration_window_seconds, 1, 7 * 86_400),
+        ("INVITATIONS_PER_OWNER", settings.invitations_per_owner, 1, 1_000_000),
+        ("INVITATION_WINDOW_SECONDS", settings.invitation_window_seconds, 1, 7 * 86_400),
     ]:
         if not low <= value <= high:
             raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
