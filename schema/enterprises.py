@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 import models
-from resolvers import enterprises
+from resolvers import enterprises, validation
 from schema.enums import EnterpriseKind, EnterpriseStatus, MemberRole
 from schema.messages import Participant
 from schema.query import connection
@@ -91,10 +91,16 @@ class Enterprise:
     def completed_projects(self) -> int:
         return self._enterprise.completed_projects
 
-    @strawberry.field(description="Oldest first; at most 100.")
-    async def members(self, info: Info) -> list[EnterpriseMember]:
+    @strawberry.field(
+        description=f"Oldest first: the first `first` (all {enterprises.MAX_MEMBERS} at most, "
+        "by default)."
+    )
+    async def members(
+        self, info: Info, first: int = enterprises.MAX_MEMBERS
+    ) -> list[EnterpriseMember]:
+        size = validation.list_size(first, enterprises.MAX_MEMBERS)
         rows = await enterprises.members_of(info.context, self._enterprise)
-        return [EnterpriseMember.from_model(row) for row in rows]
+        return [EnterpriseMember.from_model(row) for row in rows[:size]]
 
     @strawberry.field
     def created_at(self) -> datetime:
