@@ -66,6 +66,9 @@ class Settings:
     # Bounded before validation: graphql-core's overlap rule is quadratic in repeats.
     max_selections: int = 1000
     max_field_repeats: int = 10
+    # The most fields one operation (or one event of a subscription) may answer with, counting
+    # every list as full (web/cost.py).
+    max_query_cost: int = 4000
     # Sign-in: every attempt from one address, and failures per (account, address) pair, per
     # login window; failures per account from all addresses together, per (longer) account
     # window. A stranger's guesses lock out only the stranger's own address; the per-account
@@ -188,6 +191,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_body_bytes=_int(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
         max_selections=_int(env, "MAX_SELECTIONS", Settings.max_selections),
         max_field_repeats=_int(env, "MAX_FIELD_REPEATS", Settings.max_field_repeats),
+        max_query_cost=_int(env, "MAX_QUERY_COST", Settings.max_query_cost),
         login_attempts_per_address=_int(
             env, "LOGIN_ATTEMPTS_PER_ADDRESS", Settings.login_attempts_per_address
         ),
@@ -229,6 +233,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("MAX_PAGE_SIZE", settings.max_page_size, 1, 1000),
         ("MAX_SELECTIONS", settings.max_selections, 10, 100_000),
         ("MAX_FIELD_REPEATS", settings.max_field_repeats, 1, 1000),
+        ("MAX_QUERY_COST", settings.max_query_cost, 10, 100_000_000),
         ("WS_MAX_SOCKETS_PER_USER", settings.ws_max_sockets_per_user, 1, 10_000),
         ("WS_MAX_SOCKETS_PER_ADDRESS", settings.ws_max_sockets_per_address, 1, 100_000),
         ("REVIEW_WINDOW_DAYS", settings.review_window_days, 1, 365),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import strawberry
 
 import models
-from resolvers import enterprises
+from resolvers import enterprises, validation
 from schema.enums import EnterpriseKind, EnterpriseStatus, InvitationStatus, MemberRole
 from schema.messages import Participant
 from schema.query import connection
@@ -92,10 +92,16 @@ class Enterprise:
     def completed_projects(self) -> int:
         return self._enterprise.completed_projects
 
-    @strawberry.field(description="Oldest first; at most 100.")
-    async def members(self, info: Info) -> list[EnterpriseMember]:
+    @strawberry.field(
+        description=f"Oldest first: the first `first` (all {enterprises.MAX_MEMBERS} at most, "
+        "by default)."
+    )
+    async def members(
+        self, info: Info, first: int = enterprises.MAX_MEMBERS
+    ) -> list[EnterpriseMember]:
+        size = validation.list_size(first, enterprises.MAX_MEMBERS)
         rows = await enterprises.members_of(info.context, self._enterprise)
-        return [EnterpriseMember.from_model(row) for row in rows]
+        return [EnterpriseMember.from_model(row) for row in rows[:size]]
 
     @strawberry.field(
         description="Invitations awaiting an answer (PENDING, not expired), oldest first; at "

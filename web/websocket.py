@@ -341,8 +341,9 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         return
     context = state.context(connection.user, connection.client_address)
     try:
-        prepared = engine.prepare(query)
+        prepared = await engine.prepare(query)
         operation = prepared.operation(operation_name)
+        engine.price(prepared, operation, variables)
     except RequestError as error:
         connection.send_errors(
             op_id, [engine.format_error(e, context.request_id) for e in error.errors]

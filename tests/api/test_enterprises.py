@@ -462,8 +462,8 @@ async def test_anonymous_callers_see_no_enterprise(api: Api) -> None:
 
 # --- No N+1 ------------------------------------------------------------------------------------
 
-LIBRARY_WITH_MEMBERS = """{ enterprises(first: 50) { edges { node { id name owner { displayName }
-  members { id role user { id displayName } enterprise { id name } } } } } }"""
+LIBRARY_WITH_MEMBERS = """{ enterprises(first: 20) { edges { node { id name owner { displayName }
+  members(first: 5) { id role user { id displayName } enterprise { id name } } } } } }"""
 
 
 async def _statements_for_library(

@@ -500,10 +500,11 @@ async def test_unknown_projects_are_not_found(api: Api) -> None:
 
 # --- No N+1 ------------------------------------------------------------------------------------
 
-PROJECTS_WITH_TEAM = """{ projects(first: 50) { edges { node { id title myRoles
+PROJECTS_WITH_TEAM = """{ projects(first: 10) { edges { node { id title myRoles
   customer { displayName }
   team {
-    designEnterprise { id name owner { displayName } members { role user { displayName } } }
+    designEnterprise { id name owner { displayName }
+      members(first: 5) { role user { displayName } } }
     decorationEnterprise { id name } supervisionEnterprise { id name }
     supplierEnterprise { id name }
     designer { displayName } projectManager { displayName } supervisor { displayName }

@@ -189,8 +189,8 @@ PROJECT_STATE = """query($id: ID!) { project(id: $id) { status
   team { designer { id } projectManager { id } supervisor { id } materialBudgeter { id } } } }"""
 SUSPEND = """
 mutation($id: ID!, $note: String!) { suspendEnterprise(id: $id, note: $note) { id status } }"""
-ENTERPRISES_STATE = """{ enterprises(verifiedOnly: false, first: 100) { edges { node {
-  id status statusNote members { id role user { id } } } } } }"""
+ENTERPRISES_STATE = """{ enterprises(verifiedOnly: false, first: 20) { edges { node {
+  id status statusNote members(first: 10) { id role user { id } } } } } }"""
 NOTIFICATIONS_COUNT = "{ unreadNotificationCount }"
 ACCEPT = "mutation($id: ID!) { acceptEnterpriseInvitation(id: $id) { id role } }"
 
