@@ -9,6 +9,7 @@ import strawberry
 
 import models
 from resolvers import enterprises, validation
+from resolvers.enterprises import MAX_MY_ENTERPRISES  # `enterprises` is also a field below
 from schema.enums import EnterpriseKind, EnterpriseStatus, InvitationStatus, MemberRole
 from schema.messages import Participant
 from schema.query import connection
@@ -104,12 +105,16 @@ class Enterprise:
         return [EnterpriseMember.from_model(row) for row in rows[:size]]
 
     @strawberry.field(
-        description="Invitations awaiting an answer (PENDING, not expired), oldest first; at "
-        "most 50. Only the owner sees them; null for everyone else."
+        description="Invitations awaiting an answer (PENDING, not expired), oldest first: the "
+        f"first `first` (all, at most {enterprises.MAX_PENDING_INVITATIONS}, by default). Only "
+        "the owner sees them; null for everyone else."
     )
-    async def invitations(self, info: Info) -> list[EnterpriseInvitation] | None:
+    async def invitations(
+        self, info: Info, first: int = enterprises.MAX_PENDING_INVITATIONS
+    ) -> list[EnterpriseInvitation] | None:
+        size = validation.list_size(first, enterprises.MAX_PENDING_INVITATIONS)
         rows = await enterprises.invitations_of(info.context, self._enterprise)
-        return None if rows is None else [EnterpriseInvitation.from_model(row) for row in rows]
+        return None if rows is None else [EnterpriseInvitation.from_model(r) for r in rows[:size]]
 
     @strawberry.field
     def created_at(self) -> datetime:
@@ -274,10 +279,14 @@ class EnterprisesQuery:
     async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:
         return Enterprise.from_model(await enterprises.get_enterprise(info.context, id))
 
-    @strawberry.field(description="Enterprises you own or belong to, any status, newest first.")
-    async def my_enterprises(self, info: Info) -> list[Enterprise]:
+    @strawberry.field(
+        description="Enterprises you own or belong to, any status, newest first: the first "
+        f"`first` (all, at most {MAX_MY_ENTERPRISES}, by default)."
+    )
+    async def my_enterprises(self, info: Info, first: int = MAX_MY_ENTERPRISES) -> list[Enterprise]:
+        size = validation.list_size(first, MAX_MY_ENTERPRISES)
         rows = await enterprises.my_enterprises(info.context)
-        return [Enterprise.from_model(row) for row in rows]
+        return [Enterprise.from_model(row) for row in rows[:size]]
 
     @strawberry.field(
         description="Invitations to your account's email awaiting your answer (PENDING, not "

@@ -30,9 +30,7 @@ LIST_CAPS: dict[str, int] = {
     "Match.reasons": 4,  # matching.scoring gives one reason per scoring term
     "ServiceRecord.entries": MAX_RECORD_ENTRIES,
     # Enterprises
-    "Query.myEnterprises": enterprises.MAX_MY_ENTERPRISES,
     "Query.myEnterpriseInvitations": enterprises.MAX_MY_INVITATIONS,
-    "Enterprise.invitations": enterprises.MAX_PENDING_INVITATIONS,
     # Projects
     "Project.myRoles": len(policy.ProjectRole),
     "Project.openDefects": acceptance.MAX_DEFECTS,

@@ -584,7 +584,7 @@ async def test_two_invitations_racing_for_the_last_place(api: Api, app: Any) -> 
 
 # --- No N+1 ------------------------------------------------------------------------------------
 
-OWNED_WITH_INVITATIONS = """{ myEnterprises { id invitations {
+OWNED_WITH_INVITATIONS = """{ myEnterprises(first: 20) { id invitations(first: 5) {
   id email role status enterpriseName enterpriseKind invitedBy { displayName } } } }"""
 
 

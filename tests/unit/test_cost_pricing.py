@@ -65,8 +65,8 @@ def test_the_page_size_comes_from_first_its_variable_or_the_default(
 
 
 def test_an_unpaginated_list_costs_its_cap() -> None:
-    cap = LIST_CAPS["Query.myEnterprises"]
-    assert price("{ myEnterprises { id name } }") == 1 + cap * (OBJECT_COST + 2)
+    cap = LIST_CAPS["Query.siteCameras"]
+    assert price("{ siteCameras(projectId: 1) { id name } }") == 1 + cap * (OBJECT_COST + 2)
 
 
 def test_a_list_that_takes_first_costs_all_its_items_unless_asked_for_fewer() -> None:
