@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import logging
 import os
@@ -29,7 +30,13 @@ def app_factory() -> Starlette:
     """Builds the app from the environment (uvicorn calls this in every worker process)."""
     from web.app import create_app
 
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    # The schema, models and libraries loaded by now live as long as the process. Freezing
+    # them keeps Python's full garbage collections from walking them again and again (about
+    # 120,000 objects: a 70 ms pause of the event loop each time).
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def _check(settings: Settings, workers: int) -> None:

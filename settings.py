@@ -66,6 +66,9 @@ class Settings:
     # Bounded before validation: graphql-core's overlap rule is quadratic in repeats.
     max_selections: int = 1000
     max_field_repeats: int = 10
+    # The most fields one operation (or one event of a subscription) may answer with, counting
+    # every list as full (web/cost.py).
+    max_query_cost: int = 4000
     # Sign-in: every attempt from one address, and failures per (account, address) pair, per
     # login window; failures per account from all addresses together, per (longer) account
     # window. A stranger's guesses lock out only the stranger's own address; the per-account
@@ -79,6 +82,10 @@ class Settings:
     # Each registration costs an argon2 hash: attempts per client address per window.
     registrations_per_address: int = 20
     registration_window_seconds: int = 3600
+    # Enterprise invitations an owner may send per window (over all their enterprises): each
+    # may notify someone, so a flood is spam.
+    invitations_per_owner: int = 30
+    invitation_window_seconds: int = 3600
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: IPs or CIDRs, or "*".
     # Empty (the default): the headers are ignored and the socket's peer is the client.
     forwarded_allow_ips: tuple[str, ...] = ()
@@ -184,6 +191,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_body_bytes=_int(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
         max_selections=_int(env, "MAX_SELECTIONS", Settings.max_selections),
         max_field_repeats=_int(env, "MAX_FIELD_REPEATS", Settings.max_field_repeats),
+        max_query_cost=_int(env, "MAX_QUERY_COST", Settings.max_query_cost),
         login_attempts_per_address=_int(
             env, "LOGIN_ATTEMPTS_PER_ADDRESS", Settings.login_attempts_per_address
         ),
@@ -205,6 +213,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         registration_window_seconds=_int(
             env, "REGISTRATION_WINDOW_SECONDS", Settings.registration_window_seconds
         ),
+        invitations_per_owner=_int(env, "INVITATIONS_PER_OWNER", Settings.invitations_per_owner),
+        invitation_window_seconds=_int(
+            env, "INVITATION_WINDOW_SECONDS", Settings.invitation_window_seconds
+        ),
         forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
         subscriber_queue_size=_int(env, "SUBSCRIBER_QUEUE_SIZE", Settings.subscriber_queue_size),
         namespace=env.get("FIXHUB_NAMESPACE", ""),
@@ -221,6 +233,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("MAX_PAGE_SIZE", settings.max_page_size, 1, 1000),
         ("MAX_SELECTIONS", settings.max_selections, 10, 100_000),
         ("MAX_FIELD_REPEATS", settings.max_field_repeats, 1, 1000),
+        ("MAX_QUERY_COST", settings.max_query_cost, 10, 100_000_000),
         ("WS_MAX_SOCKETS_PER_USER", settings.ws_max_sockets_per_user, 1, 10_000),
         ("WS_MAX_SOCKETS_PER_ADDRESS", settings.ws_max_sockets_per_address, 1, 100_000),
         ("REVIEW_WINDOW_DAYS", settings.review_window_days, 1, 365),
@@ -236,6 +249,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("LOGIN_ACCOUNT_WINDOW_SECONDS", settings.login_account_window_seconds, 1, 7 * 86_400),
         ("REGISTRATIONS_PER_ADDRESS", settings.registrations_per_address, 1, 1_000_000),
         ("REGISTRATION_WINDOW_SECONDS", settings.registration_window_seconds, 1, 7 * 86_400),
+        ("INVITATIONS_PER_OWNER", settings.invitations_per_owner, 1, 1_000_000),
+        ("INVITATION_WINDOW_SECONDS", settings.invitation_window_seconds, 1, 7 * 86_400),
     ]:
         if not low <= value <= high:
             raise SettingsError(f"{name} must be between {low} and {high}, got {value}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import json
 import os
 import secrets
@@ -32,14 +31,13 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # the app's packages (and tests/) before bench/realtime.py
+sys.path.insert(0, str(REPO))  # the app's packages (and tests/) before bench/'s modules
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
+from server_process import Server, free_port, log, problem_lines  # noqa: E402  (bench/)
 
 from models.database import asyncpg_dsn  # noqa: E402
 from tests.conftest import Actor, Api  # noqa: E402
@@ -67,20 +65,6 @@ CHUNK = 250  # operations per generation task
 # Of the generated operations; a few percent more are malformed frame sequences.
 MIX = {"query": 0.40, "mutation": 0.35, "subscription": 0.25}
 MALFORMED_SHARE = 0.02
-
-
-def _load_realtime_bench() -> ModuleType:
-    """bench/realtime.py's Server (subprocess, health check, stop) and helpers, reused."""
-    spec = importlib.util.spec_from_file_location("bench_realtime", REPO / "bench/realtime.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-realtime_bench = _load_realtime_bench()
-log = realtime_bench.log
 
 
 @dataclass
@@ -251,7 +235,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 class Target:
     """The server under test and what it was started with."""
 
-    server: Any  # bench/realtime.py's Server
+    server: Server
     env: dict[str, str]
     port: int
 
@@ -306,8 +290,8 @@ def fuzz(args: argparse.Namespace, temp: Path, tally: Tally, times: dict[str, fl
             "REGISTRATIONS_PER_ADDRESS": "1000",
             "PYTHONUNBUFFERED": "1",
         }
-        port = args.port or realtime_bench.free_port()
-        server = realtime_bench.Server(port, env, temp / "server.log", args.server_log_level)
+        port = args.port or free_port()
+        server = Server(port, env, temp / "server.log", args.server_log_level)
         started = time.perf_counter()
         try:
             server.start()
@@ -325,9 +309,7 @@ def fuzz(args: argparse.Namespace, temp: Path, tally: Tally, times: dict[str, fl
                 )
             times["total"] = time.perf_counter() - started
             errors = [
-                line
-                for line in realtime_bench.problem_lines(temp / "server.log")
-                if "SECRET_KEY" not in line
+                line for line in problem_lines(temp / "server.log") if "SECRET_KEY" not in line
             ]
             times["server log error lines"] = len(errors)
             if errors:

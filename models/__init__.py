@@ -2,7 +2,7 @@
 
 from models.accounts import RESPONSIVENESS_WINDOW, User, WorkerCell, WorkerProfile
 from models.consultations import Consultation, ConsultationEntry
-from models.enterprises import Enterprise, EnterpriseMember
+from models.enterprises import Enterprise, EnterpriseInvitation, EnterpriseMember
 from models.enums import (
     ROLE_KIND,
     ConsultationStatus,
@@ -11,6 +11,7 @@ from models.enums import (
     EnterpriseKind,
     EnterpriseStatus,
     EscrowKind,
+    InvitationStatus,
     JobStatus,
     MemberRole,
     MilestoneStatus,
@@ -58,6 +59,7 @@ __all__ = [
     "DeliveryStatus",
     "DesignProposal",
     "Enterprise",
+    "EnterpriseInvitation",
     "EnterpriseKind",
     "EnterpriseMember",
     "EnterpriseStatus",
@@ -65,6 +67,7 @@ __all__ = [
     "EscrowKind",
     "Evaluation",
     "Inspection",
+    "InvitationStatus",
     "Job",
     "JobMatch",
     "JobStatus",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import EnterpriseKind, EnterpriseStatus, MemberRole
+from models.enums import EnterpriseKind, EnterpriseStatus, InvitationStatus, MemberRole
 
 
 class Enterprise(Model):
@@ -61,3 +63,37 @@ class EnterpriseMember(Model):
         table = "enterprise_members"
         unique_together = (("enterprise", "user", "role"),)
         indexes = (("user_id", "enterprise_id"),)
+
+
+class EnterpriseInvitation(Model):
+    """An invitation to join an enterprise in one role, sent to an email address whether or not
+    an account uses it, so the answer to the owner tells nothing about accounts. The person
+    joins only by accepting it while PENDING and before expires_at."""
+
+    id = fields.IntField(primary_key=True)
+    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
+        "fixhub.Enterprise", related_name="invitations", on_delete=fields.CASCADE
+    )
+    # Normalised as validation.email does (trimmed, lower-case), as account emails are.
+    email = fields.CharField(max_length=254)
+    role = fields.CharEnumField(MemberRole, max_length=24)
+    status = fields.CharEnumField(InvitationStatus, max_length=16, default=InvitationStatus.PENDING)
+    invited_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.User",
+        related_name="enterprise_invitations_sent",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    responded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "enterprise_invitations"
+        indexes = (("enterprise_id", "status"), ("email", "status"))
+
+    def status_at(self, now: datetime) -> InvitationStatus:
+        """The status as it reads at `now`: a PENDING invitation past its expiry is EXPIRED."""
+        if self.status == InvitationStatus.PENDING and self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        return self.status

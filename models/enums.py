@@ -69,6 +69,17 @@ class MemberRole(StrEnum):
     SUPERVISOR = "SUPERVISOR"
 
 
+class InvitationStatus(StrEnum):
+    """PENDING until the invited person accepts or declines, or the owner revokes it. EXPIRED
+    is never stored: a PENDING invitation past its expiry reads as EXPIRED."""
+
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+
+
 # A person's role must fit the kind of the enterprise they belong to.
 ROLE_KIND: dict[MemberRole, EnterpriseKind] = {
     MemberRole.DESIGNER: EnterpriseKind.DESIGN,

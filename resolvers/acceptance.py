@@ -63,6 +63,8 @@ _FIRM_COLUMNS = (
     ("supervision", "supervision_enterprise_id"),
     ("supplier", "supplier_enterprise_id"),
 )
+# One evaluation per target: each chosen enterprise and the platform.
+MAX_EVALUATIONS = len(_FIRM_COLUMNS) + 1
 _PEOPLE_COLUMNS = (
     ("designer", "designer_id"),
     ("projectManager", "project_manager_id"),

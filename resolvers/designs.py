@@ -19,6 +19,7 @@ from resolvers.context import Context
 from resolvers.filing import file_record
 from resolvers.jobs import parse_id
 from resolvers.notifications import NotificationKind, notify
+from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction, require_user
 from resolvers.project_feed import FeedKind, notify_participants, record, require_status
 from resolvers.projects_access import authorized_project, locked_project
@@ -151,7 +152,10 @@ async def confirm_proposal(ctx: Context, proposal_id: str) -> DesignProposal:
     return proposal
 
 
-async def list_proposals(ctx: Context, project_id: str) -> list[DesignProposal]:
-    """Every proposal of the project, oldest first, each with its filed record (if confirmed)."""
+async def list_proposals(
+    ctx: Context, project_id: str, first: int, after: str | None = None
+) -> list[DesignProposal]:
+    """The project's proposals, oldest first: the first `first` after the proposal id
+    `after`."""
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_PROJECT)
-    return await DesignProposal.filter(project_id=project.id).order_by("id")
+    return await oldest_first(DesignProposal.filter(project_id=project.id), first, after)

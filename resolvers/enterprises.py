@@ -1,9 +1,12 @@
 """The enterprise library: registering an enterprise, the ADMIN decisions on it (verify,
-reject, suspend, reinstate), its members, and browsing the library.
+reject, suspend, reinstate), its members and the invitations that make them, and browsing the
+library.
 
 Who may see what comes from resolvers.policy: anyone signed in sees VERIFIED enterprises; one
 that is PENDING, REJECTED or SUSPENDED exists only for its owner, its members and ADMIN
-(NOT_FOUND for everyone else). The owner manages the members.
+(NOT_FOUND for everyone else). The owner manages the members: nobody joins without consent.
+The owner invites an email address and the person joins by accepting; the answer to an
+invitation is the same for every address, so an owner learns nothing about accounts from it.
 
 Invariants held by the database, not only by Python checks:
 - a licence number identifies one enterprise of each kind: the unique (kind, license_number)
@@ -11,15 +14,17 @@ Invariants held by the database, not only by Python checks:
 - each status move is one conditional UPDATE from the status it starts from, so of two
   concurrent decisions exactly one wins (INVALID_STATE for the other);
 - a person holds a role in an enterprise once: the unique (enterprise, user, role) index;
-- adding and removing members lock the enterprise and member rows (PostgreSQL) so the member
-  cap and "not removed while assigned to a live project" hold under concurrency; choosing a
-  team (resolvers.projects) locks the same rows.
+- each answer to an invitation (accept, decline, revoke) is one conditional UPDATE from a live
+  PENDING one, so of two concurrent answers exactly one wins;
+- inviting, joining and removing members lock the enterprise and member rows (PostgreSQL) so
+  the caps and "not removed while assigned to a live project" hold under concurrency; choosing
+  a team (resolvers.projects) locks the same rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -30,9 +35,11 @@ from errors import BadUserInput, Conflict, InvalidState, NotFound
 from models import (
     ROLE_KIND,
     Enterprise,
+    EnterpriseInvitation,
     EnterpriseKind,
     EnterpriseMember,
     EnterpriseStatus,
+    InvitationStatus,
     MemberRole,
     Project,
     ProjectStatus,
@@ -46,16 +53,25 @@ from resolvers.loaders import Loaders, grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import (
+    InvitationAction,
     authorize_enterprise_owner,
+    authorize_invitation,
     can_view_enterprise,
     require_role,
     require_user,
 )
+from resolvers.ratelimit import enforce
 
 # An enterprise's member list is returned whole (Enterprise.members), so it is bounded here.
 MAX_MEMBERS = 100
 # myEnterprises returns at most this many, newest first.
 MAX_MY_ENTERPRISES = 100
+# An invitation waits this long for its answer.
+INVITATION_DAYS = 14
+# Invitations of one enterprise awaiting an answer at once (Enterprise.invitations lists them).
+MAX_PENDING_INVITATIONS = 50
+# myEnterpriseInvitations returns at most this many, newest first.
+MAX_MY_INVITATIONS = 50
 # Projects in these statuses no longer need their people: a member may then be removed.
 FINISHED_PROJECT_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.CANCELLED)
 # (member role, person column of the project, enterprise column of the project)
@@ -73,10 +89,27 @@ ROLE_SEAT: dict[MemberRole, tuple[str, str]] = {
 class EnterpriseLoaders:
     def __init__(self) -> None:
         self.members_by_enterprise_id = grouped_by(EnterpriseMember, "enterprise_id")
+        self.waiting_invitations_by_enterprise_id = DataLoader(load_fn=self._waiting_invitations)
+
+    @staticmethod
+    async def _waiting_invitations(keys: list[int]) -> list[list[EnterpriseInvitation]]:
+        grouped: dict[int, list[EnterpriseInvitation]] = {key: [] for key in keys}
+        rows = EnterpriseInvitation.filter(
+            _live_invitations(datetime.now(UTC)), enterprise_id__in=keys
+        ).order_by("id")
+        for row in await rows:
+            grouped[row.enterprise_id].append(row)
+        return [grouped[key] for key in keys]
 
 
 def members_by_enterprise_id(loaders: Loaders) -> DataLoader[int, list[EnterpriseMember]]:
     return loaders.domain(EnterpriseLoaders).members_by_enterprise_id
+
+
+def waiting_invitations_by_enterprise_id(
+    loaders: Loaders,
+) -> DataLoader[int, list[EnterpriseInvitation]]:
+    return loaders.domain(EnterpriseLoaders).waiting_invitations_by_enterprise_id
 
 
 async def members_of(ctx: Context, enterprise: Enterprise) -> list[EnterpriseMember]:
@@ -295,30 +328,6 @@ async def reinstate_enterprise(ctx: Context, enterprise_id: str, note: str | Non
 # --- Members -----------------------------------------------------------------------------------
 
 
-async def _person(user_id: str | None, email: str | None) -> User:
-    if (user_id is None) == (email is None):
-        raise BadUserInput("Give exactly one of userId and email.", "userId")
-    if user_id is not None:
-        person = await User.get_or_none(id=parse_id(user_id, "User"))
-        if person is None:
-            raise NotFound("User", user_id)
-        field = "userId"
-    else:
-        assert email is not None
-        address = validation.email(email)
-        person = await User.get_or_none(email=address)
-        if person is None:
-            raise NotFound("User with email", address)
-        field = "email"
-    if person.role != Role.ENTERPRISE_STAFF:
-        raise BadUserInput(
-            f"User {person.id} is {person.role.value}; only ENTERPRISE_STAFF accounts can be "
-            "members of an enterprise.",
-            field,
-        )
-    return person
-
-
 def _role_fits(enterprise: Enterprise, role: MemberRole) -> None:
     needed = ROLE_KIND[role]
     if enterprise.kind != needed:
@@ -330,15 +339,45 @@ def _role_fits(enterprise: Enterprise, role: MemberRole) -> None:
         )
 
 
-async def add_member(
-    ctx: Context,
-    enterprise_id: str,
-    user_id: str | None,
-    email: str | None,
-    role: MemberRole,
-) -> EnterpriseMember:
-    """The owner adds an ENTERPRISE_STAFF person in a role that fits the enterprise's kind (the
-    owner may add themselves). The person is told."""
+def _role_name(role: MemberRole) -> str:
+    return role.value.replace("_", " ").lower()
+
+
+def _refuse_if_rejected(enterprise: Enterprise, doing: str) -> None:
+    if enterprise.status == EnterpriseStatus.REJECTED:
+        raise InvalidState(
+            f"Enterprise {enterprise.id} was rejected; register it again to resubmit it before "
+            f"{doing}.",
+            status=enterprise.status.value,
+        )
+
+
+def _refuse_if_full(enterprise: Enterprise, members: int) -> None:
+    if members >= MAX_MEMBERS:
+        raise Conflict(
+            f"{enterprise.name} has {MAX_MEMBERS} members, the most an enterprise can have; "
+            "remove one first."
+        )
+
+
+# --- Invitations -------------------------------------------------------------------------------
+# The owner invites an email address; the person joins by accepting. Inviting answers the same
+# for every address (no account, a customer, an ADMIN, a member already, invited already): the
+# invitation is stored whatever uses the address, and the answer shows only what the owner
+# typed. Whether the person may be a member is decided when they accept (policy).
+
+
+def _live_invitations(now: datetime) -> Q:
+    return Q(status=InvitationStatus.PENDING, expires_at__gt=now)
+
+
+async def invite_member(
+    ctx: Context, enterprise_id: str, email: str, role: MemberRole
+) -> EnterpriseInvitation:
+    """The owner invites an address in a role that fits the enterprise's kind. Refusals depend
+    only on what the owner decides (their input, their enterprise, their own rate), never on
+    the address; inviting an address again while its invitation waits renews that one. An
+    account using the address is told."""
     viewer = require_user(ctx.viewer)
     ident = parse_id(enterprise_id, "Enterprise")
     enterprise = await ctx.loaders.enterprise_by_id.load(ident)
@@ -348,47 +387,206 @@ async def add_member(
         viewer, enterprise, enterprise_id, await _member_ids(ctx, enterprise)
     )
     role = MemberRole(role)
-    person = await _person(user_id, email)
+    address = validation.email(email)
     _role_fits(enterprise, role)
-    duplicate = Conflict(
-        f"User {person.id} is already a {role.value} of {enterprise.name}.", field="userId"
+    settings = ctx.settings
+    await enforce(
+        ctx.limiter,
+        f"invitations:owner:{viewer.id}",
+        limit=settings.invitations_per_owner,
+        window_seconds=settings.invitation_window_seconds,
+        reason=f"You can send at most {settings.invitations_per_owner} invitations per "
+        f"{settings.invitation_window_seconds} seconds",
     )
+    now = datetime.now(UTC)
+    expires_at = now + timedelta(days=INVITATION_DAYS)
+    async with ctx.write():
+        # The enterprise row lock makes concurrent invitations count one after another.
+        locked = await Enterprise.filter(id=ident).select_for_update().first()
+        assert locked is not None  # enterprises are never deleted
+        _refuse_if_rejected(locked, "inviting members")
+        _refuse_if_full(locked, await EnterpriseMember.filter(enterprise_id=ident).count())
+        waiting = EnterpriseInvitation.filter(_live_invitations(now), enterprise_id=ident)
+        again = await waiting.filter(email=address, role=role).order_by("id").first()
+        if again is not None:
+            await EnterpriseInvitation.filter(id=again.id).update(expires_at=expires_at)
+            again.expires_at = expires_at
+            return again
+        if await waiting.count() >= MAX_PENDING_INVITATIONS:
+            raise Conflict(
+                f"{locked.name} has {MAX_PENDING_INVITATIONS} invitations awaiting an answer, "
+                "the most it can have; revoke one or wait for answers first."
+            )
+        invitation = await EnterpriseInvitation.create(
+            enterprise_id=ident,
+            email=address,
+            role=role,
+            invited_by_id=viewer.id,
+            expires_at=expires_at,
+        )
+        # The notification is stored in this transaction; the answer does not depend on it.
+        invitee = await User.get_or_none(email=address)
+        if invitee is not None and invitee.id != viewer.id:
+            await notify(
+                ctx,
+                invitee.id,
+                NotificationKind.ENTERPRISE_INVITATION,
+                f"{locked.name} invites you",
+                f"{viewer.display_name} invites you to join {locked.name} as "
+                f"{_role_name(role)}. Accept or decline it under your enterprise invitations "
+                f"before {expires_at:%Y-%m-%d %H:%M} UTC.",
+                enterpriseId=locked.id,
+                invitationId=invitation.id,
+                role=role.value,
+            )
+    return invitation
+
+
+async def add_member(
+    ctx: Context,
+    enterprise_id: str,
+    user_id: str | None,
+    email: str | None,
+    role: MemberRole,
+) -> EnterpriseInvitation:
+    """Deprecated: nobody is added without consent any more. With an email it invites (as
+    invite_member); a userId is refused before it is looked at, so it reveals nothing."""
+    require_user(ctx.viewer)
+    if user_id is not None or email is None:
+        raise BadUserInput(
+            "People are no longer added directly: invite them by email with "
+            "inviteEnterpriseMember; they join when they accept.",
+            "userId" if user_id is not None else "email",
+        )
+    return await invite_member(ctx, enterprise_id, email, role)
+
+
+async def _invitation_for(
+    ctx: Context, invitation_id: str, action: InvitationAction
+) -> tuple[User, EnterpriseInvitation, Enterprise]:
+    require_user(ctx.viewer)
+    ident = parse_id(invitation_id, "EnterpriseInvitation")
+    invitation = await EnterpriseInvitation.get_or_none(id=ident)
+    enterprise = (
+        None
+        if invitation is None
+        else await ctx.loaders.enterprise_by_id.load(invitation.enterprise_id)
+    )
+    user = authorize_invitation(ctx.viewer, invitation, enterprise, action, invitation_id)
+    assert invitation is not None and enterprise is not None
+    return user, invitation, enterprise
+
+
+async def _answer(
+    invitation: EnterpriseInvitation, to: InvitationStatus, now: datetime, verb: str
+) -> EnterpriseInvitation:
+    """Moves a live invitation to `to` in one conditional UPDATE: of two concurrent answers
+    (accept, decline, revoke) exactly one wins; the other gets INVALID_STATE."""
+    moved = await EnterpriseInvitation.filter(_live_invitations(now), id=invitation.id).update(
+        status=to, responded_at=now
+    )
+    current = await EnterpriseInvitation.get(id=invitation.id)
+    if not moved:
+        status = current.status_at(now)
+        raise InvalidState(
+            f"This invitation is {status.value}; only a PENDING one can be {verb}.",
+            status=status.value,
+        )
+    return current
+
+
+async def accept_invitation(ctx: Context, invitation_id: str) -> EnterpriseMember:
+    """The invited person joins, under the same locks and caps as any new member. Refused
+    (and the invitation left waiting) if the account may not be a member (FORBIDDEN), the
+    person already holds the role (CONFLICT) or the enterprise is full (CONFLICT)."""
+    user, invitation, enterprise = await _invitation_for(
+        ctx, invitation_id, InvitationAction.ACCEPT
+    )
+    role = invitation.role
+    duplicate = Conflict(f"You already are a {_role_name(role)} of {enterprise.name}.")
+    now = datetime.now(UTC)
     try:
         async with ctx.write():
-            # The enterprise row lock makes concurrent additions count one after another.
-            locked = await Enterprise.filter(id=ident).select_for_update().first()
+            # The enterprise row lock makes concurrent joins count one after another.
+            locked = await Enterprise.filter(id=enterprise.id).select_for_update().first()
             assert locked is not None  # enterprises are never deleted
-            if locked.status == EnterpriseStatus.REJECTED:
-                raise InvalidState(
-                    f"Enterprise {ident} was rejected; register it again to resubmit it before "
-                    "adding members.",
-                    status=locked.status.value,
-                )
-            if await EnterpriseMember.exists(enterprise_id=ident, user_id=person.id, role=role):
+            await _answer(invitation, InvitationStatus.ACCEPTED, now, "accepted")
+            _refuse_if_rejected(locked, "members join")
+            _role_fits(locked, role)
+            if await EnterpriseMember.exists(enterprise_id=locked.id, user_id=user.id, role=role):
                 raise duplicate
-            if await EnterpriseMember.filter(enterprise_id=ident).count() >= MAX_MEMBERS:
-                raise Conflict(
-                    f"{enterprise.name} has {MAX_MEMBERS} members, the most an enterprise can "
-                    "have; remove one first."
-                )
+            _refuse_if_full(locked, await EnterpriseMember.filter(enterprise_id=locked.id).count())
             member = await EnterpriseMember.create(
-                enterprise_id=ident, user_id=person.id, role=role, added_by_id=viewer.id
+                enterprise_id=locked.id,
+                user_id=user.id,
+                role=role,
+                added_by_id=invitation.invited_by_id,
             )
-            if person.id != viewer.id:
+            if locked.owner_id != user.id:
                 await notify(
                     ctx,
-                    person.id,
+                    locked.owner_id,
                     NotificationKind.ENTERPRISE_MEMBERSHIP,
-                    f"You joined {enterprise.name}",
-                    f"{viewer.display_name} added you to {enterprise.name} as "
-                    f"{role.value.replace('_', ' ').lower()}.",
-                    enterpriseId=enterprise.id,
+                    f"{user.display_name} joined {locked.name}",
+                    f"{user.display_name} accepted your invitation and joined {locked.name} "
+                    f"as {_role_name(role)}.",
+                    enterpriseId=locked.id,
                     memberId=member.id,
                     role=role.value,
                 )
     except IntegrityError:
         raise duplicate from None  # the unique (enterprise, user, role) index
     return member
+
+
+async def decline_invitation(ctx: Context, invitation_id: str) -> EnterpriseInvitation:
+    """The invited person declines (any account may: nobody has to join to say no)."""
+    user, invitation, enterprise = await _invitation_for(
+        ctx, invitation_id, InvitationAction.DECLINE
+    )
+    now = datetime.now(UTC)
+    async with ctx.write():
+        declined = await _answer(invitation, InvitationStatus.DECLINED, now, "declined")
+        if enterprise.owner_id != user.id:
+            await notify(
+                ctx,
+                enterprise.owner_id,
+                NotificationKind.ENTERPRISE_MEMBERSHIP,
+                f"Invitation to {enterprise.name} declined",
+                f"{user.display_name} declined to join {enterprise.name} as "
+                f"{_role_name(invitation.role)}.",
+                enterpriseId=enterprise.id,
+                invitationId=invitation.id,
+                role=invitation.role.value,
+            )
+    return declined
+
+
+async def revoke_invitation(ctx: Context, invitation_id: str) -> EnterpriseInvitation:
+    """The owner withdraws an invitation that still waits for its answer."""
+    _, invitation, _ = await _invitation_for(ctx, invitation_id, InvitationAction.REVOKE)
+    async with ctx.write():
+        return await _answer(invitation, InvitationStatus.REVOKED, datetime.now(UTC), "revoked")
+
+
+async def my_invitations(ctx: Context) -> list[EnterpriseInvitation]:
+    """Invitations to the viewer's email that await an answer, newest first (bounded)."""
+    user = require_user(ctx.viewer)
+    return await (
+        EnterpriseInvitation.filter(_live_invitations(datetime.now(UTC)), email=user.email)
+        .order_by("-id")
+        .limit(MAX_MY_INVITATIONS)
+    )
+
+
+async def invitations_of(ctx: Context, enterprise: Enterprise) -> list[EnterpriseInvitation] | None:
+    """The invitations of an enterprise awaiting an answer, oldest first, for its owner only
+    (None for everyone else). At most MAX_PENDING_INVITATIONS: inviting holds that cap."""
+    viewer = ctx.viewer
+    if viewer is None or viewer.id != enterprise.owner_id:
+        return None
+    rows = await waiting_invitations_by_enterprise_id(ctx.loaders).load(enterprise.id)
+    return rows[:MAX_PENDING_INVITATIONS]
 
 
 async def live_assignments(member: EnterpriseMember) -> list[int]:

@@ -18,13 +18,18 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from errors import Conflict, NotFound
+from errors import BadUserInput, Conflict, NotFound
 from models import Project, ProjectRecord, RecordKind
 from resolvers.context import Context
 from resolvers.jobs import parse_id
+from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction
 from resolvers.project_feed import FeedKind, record
 from resolvers.projects_access import authorized_project
+
+# projectRecords returns a page of this many by default, at most MAX_RECORDS_PAGE.
+DEFAULT_RECORDS_PAGE = 100
+MAX_RECORDS_PAGE = 500
 
 
 def canonical_json(content: Any) -> str:
@@ -90,14 +95,22 @@ async def file_record(
 
 
 async def list_records(
-    ctx: Context, project_id: str, kind: RecordKind | None = None
+    ctx: Context,
+    project_id: str,
+    kind: RecordKind | None = None,
+    first: int | None = None,
+    after: str | None = None,
 ) -> list[ProjectRecord]:
-    """Every filed record of the project (all versions), in filing order."""
+    """The project's filed records (all versions) in filing order, a page at a time: the
+    first `first` after the record id `after`."""
+    size = DEFAULT_RECORDS_PAGE if first is None else first
+    if not 1 <= size <= MAX_RECORDS_PAGE:
+        raise BadUserInput(f"first must be between 1 and {MAX_RECORDS_PAGE}.", "first")
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_RECORDS)
     query = ProjectRecord.filter(project_id=project.id)
     if kind is not None:
         query = query.filter(kind=kind)
-    return await query.order_by("id")
+    return await oldest_first(query, size, after)
 
 
 async def get_record(ctx: Context, record_id: str) -> ProjectRecord:

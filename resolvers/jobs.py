@@ -28,6 +28,7 @@ from resolvers.context import Context
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import Action, authorize_job, require_role, require_user
+from resolvers.validation import MAX_ROW_ID
 
 
 @dataclass
@@ -45,12 +46,13 @@ class NewJob:
 
 
 def parse_id(value: str | int, what: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise NotFound(what, value) from None
-    if number <= 0 or number > 2**31 - 1:
-        raise NotFound(what, value)
+    """The row id of an `ID` argument: ASCII digits naming a possible row (validation.row_id;
+    int() would also take " 1", "1_0" and full-width digits as aliases of real ids), or
+    NOT_FOUND, quoting at most the first 40 characters of what was sent."""
+    number = value if isinstance(value, int) else validation.row_id(str(value), MAX_ROW_ID)
+    if number is None or not 0 < number <= MAX_ROW_ID:
+        shown = str(value)
+        raise NotFound(what, shown if len(shown) <= 40 else shown[:40] + "...")
     return number
 
 

@@ -41,6 +41,7 @@ from resolvers.context import Context
 from resolvers.filing import file_record
 from resolvers.jobs import parse_id
 from resolvers.notifications import NotificationKind, notify
+from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction, require_user
 from resolvers.project_feed import FeedKind, notify_participants, record, require_status
 from resolvers.projects_access import authorized_project, locked_project
@@ -215,10 +216,13 @@ async def file_plan(ctx: Context, project_id: str, items: Sequence[PlanItem]) ->
     return plan
 
 
-async def list_plans(ctx: Context, project_id: str) -> list[MaterialPlan]:
-    """Every plan of the project, oldest first; the last one is in force."""
+async def list_plans(
+    ctx: Context, project_id: str, first: int, after: str | None = None
+) -> list[MaterialPlan]:
+    """The project's plans, oldest first (the last one is in force): the first `first` after
+    the plan id `after`."""
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_PROJECT)
-    return await MaterialPlan.filter(project_id=project.id).order_by("id")
+    return await oldest_first(MaterialPlan.filter(project_id=project.id), first, after)
 
 
 # --- Deliveries --------------------------------------------------------------------------------
@@ -414,12 +418,15 @@ async def confirm_receipt(
     return delivery
 
 
-async def list_deliveries(ctx: Context, project_id: str) -> list[MaterialDelivery]:
-    """Every delivery of the project, oldest first, with the plan it followed."""
+async def list_deliveries(
+    ctx: Context, project_id: str, first: int, after: str | None = None
+) -> list[MaterialDelivery]:
+    """The project's deliveries, oldest first, with the plan each followed: the first `first`
+    after the delivery id `after`."""
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_PROJECT)
-    return (
-        await MaterialDelivery.filter(project_id=project.id).order_by("id").prefetch_related("plan")
-    )
+    deliveries = await oldest_first(MaterialDelivery.filter(project_id=project.id), first, after)
+    await MaterialDelivery.fetch_for_list(deliveries, "plan")
+    return deliveries
 
 
 async def _receivers(ctx: Context, project: Project) -> set[int]:

@@ -58,6 +58,14 @@ def decode_feed_cursor(after: str, max_id: int) -> int:
     return number
 
 
+async def oldest_first(query: QuerySet, first: int, after: str | None) -> list:
+    """A page of a list read oldest first: the first `first` rows after the row id `after`
+    (the id of the last row a client has), for the project lists that take first/after."""
+    if after is not None:
+        query = query.filter(id__gt=decode_feed_cursor(after, max_id_of(query)))
+    return await query.order_by("id").limit(first)
+
+
 async def stored_after(
     query: QuerySet, after: str, *, limit: int, what: str, read_with: str
 ) -> list:

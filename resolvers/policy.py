@@ -18,6 +18,7 @@ from models import (
     TEAM_SEATS,
     Consultation,
     Enterprise,
+    EnterpriseInvitation,
     EnterpriseStatus,
     Job,
     JobStatus,
@@ -327,6 +328,88 @@ def authorize_enterprise_owner(
         raise NotFound("Enterprise", enterprise_id)
     if user.id != enterprise.owner_id:
         raise Forbidden("Only the owner of an enterprise manages its members.")
+    return user
+
+
+# --- Enterprise invitations --------------------------------------------------------------------
+# The owner invites an email address, whatever account (if any) uses it; the answer is the same
+# for every address. The invitation exists for two people only: the owner of its enterprise
+# and the person whose account email it names (both, when owners invite themselves). To anyone
+# else, ADMIN included, it does not exist (NOT_FOUND). Accepting also needs an account that may
+# be a member, checked when it accepts, not when it is invited.
+
+
+class InvitationStanding(StrEnum):
+    OWNER = "OWNER"  # owns the enterprise that invites
+    INVITEE = "INVITEE"  # the account email is the invited address
+    NONE = "NONE"
+
+
+class InvitationAction(StrEnum):
+    REVOKE = "REVOKE"
+    ACCEPT = "ACCEPT"
+    DECLINE = "DECLINE"
+
+
+_I = InvitationStanding
+INVITATION_RULES: dict[InvitationAction, frozenset[InvitationStanding]] = {
+    InvitationAction.REVOKE: frozenset({_I.OWNER}),
+    InvitationAction.ACCEPT: frozenset({_I.INVITEE}),
+    InvitationAction.DECLINE: frozenset({_I.INVITEE}),
+}
+_INVITATION_REFUSAL_TEXT: dict[InvitationAction, str] = {
+    InvitationAction.REVOKE: "Only the owner of the enterprise revokes its invitations.",
+    InvitationAction.ACCEPT: "Only the invited person accepts an invitation.",
+    InvitationAction.DECLINE: "Only the invited person declines an invitation.",
+}
+# The accounts that may be members of an enterprise.
+MEMBER_ACCOUNT_ROLES = frozenset({Role.ENTERPRISE_STAFF})
+
+
+def invitation_standings(
+    viewer: User, invitation: EnterpriseInvitation, enterprise: Enterprise
+) -> frozenset[InvitationStanding]:
+    standings: set[InvitationStanding] = set()
+    if viewer.id == enterprise.owner_id:
+        standings.add(_I.OWNER)
+    if viewer.email == invitation.email:
+        standings.add(_I.INVITEE)
+    return frozenset(standings)
+
+
+def authorize_invitation(
+    viewer: User | None,
+    invitation: EnterpriseInvitation | None,
+    enterprise: Enterprise | None,
+    action: InvitationAction,
+    invitation_id: object,
+) -> User:
+    """Raise the right refusal, or return who is acting on the invitation."""
+    user = require_user(viewer)
+    if invitation is None or enterprise is None:
+        raise NotFound("EnterpriseInvitation", invitation_id)
+    standings = invitation_standings(user, invitation, enterprise)
+    if not standings:
+        raise NotFound("EnterpriseInvitation", invitation_id)
+    if not standings & INVITATION_RULES[action]:
+        raise Forbidden(_INVITATION_REFUSAL_TEXT[action])
+    if action == InvitationAction.ACCEPT:
+        require_member_account(user)
+    return user
+
+
+def may_be_member(user: User) -> bool:
+    return user.role in MEMBER_ACCOUNT_ROLES
+
+
+def require_member_account(user: User) -> User:
+    if not may_be_member(user):
+        names = " or ".join(sorted(role.value for role in MEMBER_ACCOUNT_ROLES))
+        raise Forbidden(
+            f"Only {names} accounts can be members of an enterprise; you are {user.role.value}. "
+            "You can decline the invitation; to join, ask the owner to invite the email of an "
+            "account of that kind."
+        )
     return user
 
 

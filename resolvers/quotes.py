@@ -24,6 +24,29 @@ from resolvers.context import Context
 from resolvers.jobs import parse_id, tell_parties
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import Action, authorize_job, can_view_quote, require_role, require_user
+from settings import Settings
+
+# A worker may withdraw a quote and send a new one, this many times in all per job: withdrawn
+# quotes stay on record, and this keeps one worker from growing a job's list without end.
+MAX_QUOTES_PER_WORKER_PER_JOB = 3
+
+
+def quotes_listed(settings: Settings) -> int:
+    """How many quotes Job.quotes shows at most: every live one (MAX_QUOTES_PER_JOB) and as
+    many of the newest withdrawn and declined ones."""
+    return 2 * settings.max_quotes_per_job
+
+
+def listed_quotes(quotes: list[Quote], settings: Settings) -> list[Quote]:
+    """What Job.quotes shows of a job's quotes (oldest first): at most quotes_listed()."""
+    cap = quotes_listed(settings)
+    if len(quotes) <= cap:
+        return quotes
+    live = [quote for quote in quotes if quote.live]
+    others = [quote for quote in quotes if not quote.live]
+    room = cap - len(live)
+    shown = live + (others[-room:] if room > 0 else [])
+    return sorted(shown, key=lambda quote: quote.id)
 
 
 def _job_not_open(job: Job) -> InvalidState:
@@ -49,8 +72,15 @@ async def submit_quote(
     start = validation.aware(earliest_start, "earliestStart")
     if job.status != JobStatus.OPEN:
         raise _job_not_open(job)
-    if await Quote.filter(job_id=job.id, worker_id=user.id, live=1).exists():
+    sent = await Quote.filter(job_id=job.id, worker_id=user.id).values_list("live", flat=True)
+    if any(sent):
         raise Conflict("You already have a live quote for this job; withdraw it to send another.")
+    if len(sent) >= MAX_QUOTES_PER_WORKER_PER_JOB:
+        raise Conflict(
+            f"You have sent {MAX_QUOTES_PER_WORKER_PER_JOB} quotes for this job, the most one "
+            "worker may send.",
+            limit=MAX_QUOTES_PER_WORKER_PER_JOB,
+        )
     limit = ctx.settings.max_quotes_per_job
     try:
         async with ctx.write():

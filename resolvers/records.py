@@ -30,6 +30,10 @@ from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import Action, authorize_job, require_user
 
+# Entries are appended once per later fact (the review of the customer, closing), so a record
+# has a handful; the read is capped anyway, since ServiceRecord.entries is not paginated.
+MAX_RECORD_ENTRIES = 10
+
 
 def _party(user: User) -> dict[str, Any]:
     return {"id": user.id, "displayName": user.display_name}
@@ -133,4 +137,8 @@ async def get_record(ctx: Context, job_id: str) -> ServiceRecord:
 
 
 async def entries(record: ServiceRecord) -> list[ServiceRecordEntry]:
-    return await ServiceRecordEntry.filter(record_id=record.id).order_by("id")
+    return (
+        await ServiceRecordEntry.filter(record_id=record.id)
+        .order_by("id")
+        .limit(MAX_RECORD_ENTRIES)
+    )

@@ -27,6 +27,14 @@ def row_id(text: str, max_id: int) -> int | None:
     return number if number <= max_id else None
 
 
+def list_size(first: int, cap: int, field: str = "first") -> int:
+    """How many items of an unpaginated list to return: `first`, between 1 and the list's cap
+    (its default is the cap, so leaving it out returns them all)."""
+    if not 1 <= first <= cap:
+        raise BadUserInput(f"{field} must be between 1 and {cap}.", field)
+    return first
+
+
 def storable(value: str, field: str) -> str:
     """Refuses what no database here can store: NUL (PostgreSQL) and unpaired UTF-16
     surrogates (not encodable as UTF-8). Every text input passes through this."""

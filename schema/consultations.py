@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 import models
-from resolvers import consultations
+from resolvers import consultations, validation
 from schema.enums import ConsultationStatus
 from schema.messages import Participant
 from schema.query import connection
@@ -87,10 +87,16 @@ class Consultation:
         ident = self._consultation.project_id
         return None if ident is None else strawberry.ID(str(ident))
 
-    @strawberry.field(description="The question first, then every answer and follow-up.")
-    async def entries(self, info: Info) -> list[ConsultationEntry]:
+    @strawberry.field(
+        description="The question first, then every answer and follow-up: the first `first` "
+        f"(all, at most {consultations.MAX_ENTRIES}, by default)."
+    )
+    async def entries(
+        self, info: Info, first: int = consultations.MAX_ENTRIES
+    ) -> list[ConsultationEntry]:
+        size = validation.list_size(first, consultations.MAX_ENTRIES)
         rows = await consultations.entries(info.context, self._consultation)
-        return [ConsultationEntry.from_model(row) for row in rows]
+        return [ConsultationEntry.from_model(row) for row in rows[:size]]
 
     @strawberry.field
     def last_entry_at(self) -> datetime:

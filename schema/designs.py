@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 import models
-from resolvers import designs
+from resolvers import designs, validation
 from schema.enums import ProposalStatus
 from schema.filing import filed_record
 from schema.messages import Participant
@@ -88,9 +88,19 @@ class DesignProposalInput:
 
 @strawberry.type
 class DesignsQuery:
-    @strawberry.field(description="Every design proposal of the project, oldest first.")
-    async def design_proposals(self, info: Info, project_id: strawberry.ID) -> list[DesignProposal]:
-        proposals = await designs.list_proposals(info.context, project_id)
+    @strawberry.field(
+        description="The project's design proposals, oldest first: the first `first` (all, at "
+        f"most {designs.MAX_PROPOSALS_PER_PROJECT}, by default) after the proposal id `after`."
+    )
+    async def design_proposals(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        first: int = designs.MAX_PROPOSALS_PER_PROJECT,
+        after: strawberry.ID | None = None,
+    ) -> list[DesignProposal]:
+        size = validation.list_size(first, designs.MAX_PROPOSALS_PER_PROJECT)
+        proposals = await designs.list_proposals(info.context, project_id, size, after)
         return [DesignProposal.from_model(proposal) for proposal in proposals]
 
 

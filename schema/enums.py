@@ -15,6 +15,11 @@ MemberRole = strawberry.enum(
     description="DESIGNER belongs to a DESIGN enterprise, PROJECT_MANAGER to DECORATION, "
     "MATERIAL_BUDGETER to MATERIAL_SUPPLIER, SUPERVISOR to SUPERVISION.",
 )
+InvitationStatus = strawberry.enum(
+    enums.InvitationStatus,
+    description="PENDING until the invited person accepts or declines it or the owner revokes "
+    "it; EXPIRED once its expiresAt has passed while PENDING.",
+)
 ProjectStatus = strawberry.enum(enums.ProjectStatus)
 ContractStatus = strawberry.enum(enums.ContractStatus)
 RecordKind = strawberry.enum(enums.RecordKind)

@@ -105,14 +105,20 @@ class RecordVerification:
 
 @strawberry.type
 class FilingQuery:
-    @strawberry.field(description="Every filed record of a project (all versions), oldest first.")
+    @strawberry.field(
+        description="The filed records of a project (all versions), oldest first: the first "
+        f"`first` (default {filing.DEFAULT_RECORDS_PAGE}, at most {filing.MAX_RECORDS_PAGE}) "
+        "after the record id `after`; pass the last id you received to read on."
+    )
     async def project_records(
         self,
         info: Info,
         project_id: strawberry.ID,
         kind: RecordKind | None = None,
+        first: int | None = filing.DEFAULT_RECORDS_PAGE,
+        after: strawberry.ID | None = None,
     ) -> list[ProjectRecord]:
-        records = await filing.list_records(info.context, project_id, kind)
+        records = await filing.list_records(info.context, project_id, kind, first, after)
         return [ProjectRecord.from_model(record) for record in records]
 
     @strawberry.field

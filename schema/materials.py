@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 import models
-from resolvers import materials
+from resolvers import materials, validation
 from schema.enums import DeliveryStatus
 from schema.filing import filed_record
 from schema.messages import Participant
@@ -44,8 +44,12 @@ class MaterialPlan:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self._plan.id))
 
-    @strawberry.field
-    def items(self) -> list[MaterialItem]:
+    @strawberry.field(
+        description=f"The plan's lines in order: the first `first` (all, at most "
+        f"{materials.MAX_ITEMS}, by default)."
+    )
+    def items(self, first: int = materials.MAX_ITEMS) -> list[MaterialItem]:
+        lines = self._plan.items[: validation.list_size(first, materials.MAX_ITEMS)]
         return [
             MaterialItem(
                 name=line["name"],
@@ -54,7 +58,7 @@ class MaterialPlan:
                 unit_price_cents=line["unitPriceCents"],
                 total_cents=line["totalCents"],
             )
-            for line in self._plan.items
+            for line in lines
         ]
 
     @strawberry.field(description="The sum of the line totals.")
@@ -130,13 +134,20 @@ class MaterialDelivery:
     def tracking_number(self) -> str:
         return self._delivery.tracking_number
 
-    @strawberry.field
-    def items(self) -> list[DeliveryItem]:
-        return _delivery_items(self._delivery.items)
+    @strawberry.field(
+        description=f"The first `first` items (all, at most {materials.MAX_ITEMS}, by default)."
+    )
+    def items(self, first: int = materials.MAX_ITEMS) -> list[DeliveryItem]:
+        size = validation.list_size(first, materials.MAX_ITEMS)
+        return _delivery_items(self._delivery.items[:size])
 
-    @strawberry.field(description="What was missing on a SHORTFALL; empty otherwise.")
-    def missing_items(self) -> list[DeliveryItem]:
-        return _delivery_items(self._delivery.missing_items)
+    @strawberry.field(
+        description="What was missing on a SHORTFALL (empty otherwise): the first `first` "
+        f"(all, at most {materials.MAX_ITEMS}, by default)."
+    )
+    def missing_items(self, first: int = materials.MAX_ITEMS) -> list[DeliveryItem]:
+        size = validation.list_size(first, materials.MAX_ITEMS)
+        return _delivery_items((self._delivery.missing_items or [])[:size])
 
     @strawberry.field
     def confirmation_note(self) -> str | None:
@@ -209,15 +220,34 @@ def _items(items: list[DeliveryItemInput] | None) -> list[materials.DeliveryItem
 @strawberry.type
 class MaterialsQuery:
     @strawberry.field(
-        description="Every material plan of the project, oldest first; the last one is in force."
+        description="The project's material plans, oldest first (the last one is in force): "
+        f"the first `first` (all, at most {materials.MAX_PLANS_PER_PROJECT}, by default) after "
+        "the plan id `after`."
     )
-    async def material_plans(self, info: Info, project_id: strawberry.ID) -> list[MaterialPlan]:
-        plans = await materials.list_plans(info.context, project_id)
+    async def material_plans(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        first: int = materials.MAX_PLANS_PER_PROJECT,
+        after: strawberry.ID | None = None,
+    ) -> list[MaterialPlan]:
+        size = validation.list_size(first, materials.MAX_PLANS_PER_PROJECT)
+        plans = await materials.list_plans(info.context, project_id, size, after)
         return [MaterialPlan.from_model(plan) for plan in plans]
 
-    @strawberry.field(description="Every delivery of the project, oldest first.")
-    async def deliveries(self, info: Info, project_id: strawberry.ID) -> list[MaterialDelivery]:
-        deliveries = await materials.list_deliveries(info.context, project_id)
+    @strawberry.field(
+        description="The project's deliveries, oldest first: the first `first` (all, at most "
+        f"{materials.MAX_DELIVERIES_PER_PROJECT}, by default) after the delivery id `after`."
+    )
+    async def deliveries(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        first: int = materials.MAX_DELIVERIES_PER_PROJECT,
+        after: strawberry.ID | None = None,
+    ) -> list[MaterialDelivery]:
+        size = validation.list_size(first, materials.MAX_DELIVERIES_PER_PROJECT)
+        deliveries = await materials.list_deliveries(info.context, project_id, size, after)
         return [MaterialDelivery.from_model(delivery) for delivery in deliveries]
 
 

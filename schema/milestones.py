@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 import models
-from resolvers import milestones
+from resolvers import milestones, validation
 from schema.enums import MilestoneStatus
 from schema.filing import ProjectRecord
 from schema.messages import Participant
@@ -153,15 +153,27 @@ class Milestone:
     def released_at(self) -> datetime | None:
         return self._milestone.released_at
 
-    @strawberry.field(description="Oldest first.")
-    async def progress_reports(self, info: Info) -> list[ProgressReport]:
+    @strawberry.field(
+        description="Oldest first: the first `first` (all, at most "
+        f"{milestones.MAX_REPORTS_PER_MILESTONE}, by default)."
+    )
+    async def progress_reports(
+        self, info: Info, first: int = milestones.MAX_REPORTS_PER_MILESTONE
+    ) -> list[ProgressReport]:
+        size = validation.list_size(first, milestones.MAX_REPORTS_PER_MILESTONE)
         reports = await milestones.progress_reports_of(info.context, self._milestone)
-        return [ProgressReport.from_model(report) for report in reports]
+        return [ProgressReport.from_model(report) for report in reports[:size]]
 
-    @strawberry.field(description="Oldest first.")
-    async def inspections(self, info: Info) -> list[Inspection]:
+    @strawberry.field(
+        description="Oldest first: the first `first` (all by default; each follows a report of "
+        "the rework, so there are at most as many as reports)."
+    )
+    async def inspections(
+        self, info: Info, first: int = milestones.MAX_REPORTS_PER_MILESTONE
+    ) -> list[Inspection]:
+        size = validation.list_size(first, milestones.MAX_REPORTS_PER_MILESTONE)
         inspections = await milestones.inspections_of(info.context, self._milestone)
-        return [Inspection.from_model(inspection) for inspection in inspections]
+        return [Inspection.from_model(inspection) for inspection in inspections[:size]]
 
 
 @strawberry.input

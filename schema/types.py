@@ -10,6 +10,7 @@ import strawberry
 
 import models
 from resolvers import points, policy
+from resolvers.quotes import listed_quotes
 from schema.enums import JobStatus, QuoteStatus, Role, ServiceCategory
 
 if TYPE_CHECKING:
@@ -352,7 +353,9 @@ class Job:
         return await load_worker(info, self._job.hired_worker_id)
 
     @strawberry.field(
-        description="The customer sees every quote; a worker sees only its own; oldest first."
+        description="The customer sees every live quote and as many of the newest withdrawn "
+        "and declined ones (twice MAX_QUOTES_PER_JOB in all); a worker sees only its own; "
+        "oldest first."
     )
     async def quotes(self, info: Info) -> list[Quote]:
         ctx = info.context
@@ -360,12 +363,12 @@ class Job:
         viewer = ctx.viewer
         if viewer is None:
             return []
-        if policy.allows(
+        if not policy.allows(
             policy.Action.VIEW_ALL_QUOTES,
             await policy.job_relation(viewer, self._job, ctx.loaders),
         ):
-            return [Quote.from_model(q) for q in quotes]
-        return [Quote.from_model(q) for q in quotes if q.worker_id == viewer.id]
+            quotes = [q for q in quotes if q.worker_id == viewer.id]
+        return [Quote.from_model(q) for q in listed_quotes(quotes, ctx.settings)]
 
     @strawberry.field(description="Why you were matched to this job (workers only).")
     async def my_match(self, info: Info) -> Match | None:

@@ -2,9 +2,10 @@
 starts from.
 
 `Renovation.build(api, app)` registers four enterprises (one of each kind), has an ADMIN verify
-them, adds one person of the right role to each, and lets a customer create a project; with
-`team=True` the customer assigns that team, and with `contract=True` the project manager drafts
-the five-stage contract and both sides sign it (the contract is filed and the milestones exist).
+them, has each owner invite one person of the right role (who accepts), and lets a customer
+create a project; with `team=True` the customer assigns that team, and with `contract=True` the
+project manager drafts the five-stage contract and both sides sign it (the contract is filed and
+the milestones exist).
 """
 
 from __future__ import annotations
@@ -75,12 +76,14 @@ VERIFY_ENTERPRISE = """
 mutation($id: ID!, $approved: Boolean!, $note: String) {
   verifyEnterprise(id: $id, approved: $approved, note: $note) { id status }
 }"""
-ADD_MEMBER = """
-mutation($enterpriseId: ID!, $userId: ID, $email: String, $role: MemberRole!) {
-  addEnterpriseMember(enterpriseId: $enterpriseId, userId: $userId, email: $email, role: $role) {
-    id role
+INVITE_MEMBER = """
+mutation($enterpriseId: ID!, $email: String!, $role: MemberRole!) {
+  inviteEnterpriseMember(enterpriseId: $enterpriseId, email: $email, role: $role) {
+    id email role status expiresAt
   }
 }"""
+ACCEPT_INVITATION = """
+mutation($id: ID!) { acceptEnterpriseInvitation(id: $id) { id role } }"""
 CREATE_PROJECT = """
 mutation($input: CreateProjectInput!) { createProject(input: $input) { id status } }"""
 ASSIGN_TEAM = """
@@ -124,10 +127,18 @@ async def verified_firm(api: Api, admin: Actor, kind: str, role: str, city: str 
     enterprise_id = await register_enterprise(api, owner, kind, city=city)
     await api.ok(VERIFY_ENTERPRISE, {"id": enterprise_id, "approved": True, "note": "ok"}, admin)
     person = await api.register("ENTERPRISE_STAFF", name=role.replace("_", " ").title())
-    await api.ok(
-        ADD_MEMBER, {"enterpriseId": enterprise_id, "userId": person.id, "role": role}, owner
-    )
+    await add_member(api, owner, enterprise_id, person, role)
     return Firm(kind, enterprise_id, owner, person)
+
+
+async def add_member(api: Api, owner: Actor, enterprise_id: str, person: Actor, role: str) -> str:
+    """The owner invites `person` by email and the person accepts: the member's id."""
+    data = await api.ok(
+        INVITE_MEMBER, {"enterpriseId": enterprise_id, "email": person.email, "role": role}, owner
+    )
+    invitation_id = data["inviteEnterpriseMember"]["id"]
+    accepted = await api.ok(ACCEPT_INVITATION, {"id": invitation_id}, person)
+    return accepted["acceptEnterpriseInvitation"]["id"]
 
 
 @dataclass

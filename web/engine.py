@@ -3,20 +3,33 @@
 Clients send the same few documents over and over with different variables, so a parsed and
 validated document is cached by its text: a repeated request skips both the parser and the
 validator (two thirds of the cost of a small operation in graphql-core).
+
+What the cache keeps is long-lived, and every long-lived object lengthens Python's full
+garbage collections, which stop the event loop: 1,000 cached 1-KB documents are a million
+objects and a 0.9 s pause. So a document is cached on its second sight (an attacker's
+one-off documents die young, in the cheap collections), the cache holds at most
+CACHE_DOCUMENTS documents and CACHE_TEXT characters of them, and a document not cached yet is
+parsed and validated in a worker thread, so that even a hostile one holds the loop no longer
+than the interpreter's switch interval (5 ms) at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -28,8 +41,11 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
-from errors import DomainError, ErrorCode
+from errors import BadUserInput, DomainError, ErrorCode
+from resolvers.pagination import DEFAULT_PAGE_SIZE
+from schema.list_caps import caps_for
 from settings import Settings
+from web.cost import Pricer
 from web.rules import alias_limit, depth_limit, shape_error
 
 log = logging.getLogger("fixhub.graphql")
@@ -44,10 +60,28 @@ class RequestError(Exception):
         self.errors = errors
 
 
+CACHE_DOCUMENTS = 1000
+CACHE_TEXT = 64_000  # characters, about 60,000 objects of syntax tree
+# Documents not cached yet are prepared here, one at a time: a single thread competes with the
+# event loop for the interpreter, so the loop waits at most one switch interval for it.
+_PREPARING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixhub-prepare")
+# Digests of documents seen once, remembered so that their second sight is cached.
+SEEN_DOCUMENTS = 10_000
+
+
 @dataclass(frozen=True)
 class Prepared:
+    text: str
     document: DocumentNode
     errors: tuple[GraphQLError, ...]
+
+    @cached_property
+    def fragments(self) -> dict[str, FragmentDefinitionNode]:
+        return {
+            definition.name.value: definition
+            for definition in self.document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
 
     def operation(self, operation_name: str | None) -> OperationDefinitionNode:
         operations = [
@@ -68,11 +102,13 @@ class Prepared:
 
 
 class Engine:
-    def __init__(self, schema: GraphQLSchema, settings: Settings, cache_size: int = 1000) -> None:
+    def __init__(self, schema: GraphQLSchema, settings: Settings) -> None:
         self.schema = schema
         self.settings = settings
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
-        self._cache_size = cache_size
+        self._cached_text = 0
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._list_caps = caps_for(settings)
         self._rules = [
             *specified_rules,
             depth_limit(settings.max_query_depth),
@@ -81,32 +117,53 @@ class Engine:
         if not settings.introspection:
             self._rules.append(NoSchemaIntrospectionCustomRule)
 
-    def prepare(self, query: str) -> Prepared:
-        """Parse and validate once per distinct document text; raise RequestError if invalid."""
+    async def prepare(self, query: str) -> Prepared:
+        """The parsed and validated document; RequestError if it is invalid."""
         prepared = self._cache.get(query)
-        if prepared is None:
-            prepared = self._prepare(query)
-            self._cache[query] = prepared
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        else:
+        if prepared is not None:
             self._cache.move_to_end(query)
+        else:
+            prepared = await asyncio.get_running_loop().run_in_executor(
+                _PREPARING, self._prepare, query
+            )
+            if self._seen_before(query):
+                self._remember(prepared)
         if prepared.errors:
             raise RequestError(list(prepared.errors))
         return prepared
 
+    def _seen_before(self, query: str) -> bool:
+        digest = hashlib.blake2b(query.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if digest in self._seen:
+            del self._seen[digest]
+            return True
+        self._seen[digest] = None
+        if len(self._seen) > SEEN_DOCUMENTS:
+            self._seen.popitem(last=False)
+        return False
+
+    def _remember(self, prepared: Prepared) -> None:
+        if len(prepared.text) > CACHE_TEXT or prepared.text in self._cache:
+            return
+        self._cache[prepared.text] = prepared
+        self._cached_text += len(prepared.text)
+        while len(self._cache) > CACHE_DOCUMENTS or self._cached_text > CACHE_TEXT:
+            _, evicted = self._cache.popitem(last=False)
+            self._cached_text -= len(evicted.text)
+
     def _prepare(self, query: str) -> Prepared:
+        """Runs in a worker thread: parsing and validation only read the schema."""
         try:
             document = parse(query, max_tokens=self.settings.max_tokens)
         except GraphQLError as error:
-            return Prepared(DocumentNode(definitions=()), (error,))
+            return Prepared(query, DocumentNode(definitions=()), (error,))
         refused = shape_error(
             document,
             max_selections=self.settings.max_selections,
             max_repeats=self.settings.max_field_repeats,
         )
         if refused is not None:
-            return Prepared(DocumentNode(definitions=()), (refused,))
+            return Prepared(query, DocumentNode(definitions=()), (refused,))
         errors = validate(
             self.schema,
             document,
@@ -114,7 +171,30 @@ class Engine:
             max_errors=20,
             hide_suggestions=not self.settings.introspection,
         )
-        return Prepared(document, tuple(errors))
+        return Prepared(query, document, tuple(errors))
+
+    def price(
+        self,
+        prepared: Prepared,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any] | None,
+    ) -> int:
+        """The operation's cost (web/cost.py); RequestError when it is over the budget. A
+        subscription is priced per event: its selection runs once for each."""
+        pricer = Pricer(
+            self.schema, prepared.fragments, variables, DEFAULT_PAGE_SIZE, self._list_caps
+        )
+        cost = pricer.operation(operation)
+        budget = self.settings.max_query_cost
+        if cost > budget:
+            per_event = " per event" if is_subscription(operation) else ""
+            refusal = BadUserInput(
+                f"This operation could cost {cost}{per_event}, over the budget of {budget}: "
+                "ask for smaller pages (first) or fewer nested lists.",
+            )
+            refusal.extensions.update(cost=cost, maxCost=budget)
+            raise RequestError([GraphQLError(refusal.message, original_error=refusal)])
+        return cost
 
     async def execute(
         self,

@@ -118,12 +118,17 @@ async def graphql_http(request: Request) -> Response:
         client_address=request.client.host if request.client else "unknown",
     )
 
+    cost: int | None = None
+
     def reply(payload: dict[str, Any], status: int = 200) -> Response:
+        headers = {"X-Request-Id": context.request_id}
+        if cost is not None:
+            headers["X-Query-Cost"] = str(cost)  # the price charged against MAX_QUERY_COST
         return Response(
             json.dumps(payload, separators=(",", ":")),
             status_code=status,
             media_type=media_type,
-            headers={"X-Request-Id": context.request_id},
+            headers=headers,
         )
 
     def refusal(status: int, message: str, code: str) -> Response:
@@ -135,8 +140,9 @@ async def graphql_http(request: Request) -> Response:
         else:
             raw = await _read_json_body(request, state.settings.max_body_bytes)
             query, variables, operation_name = _params(raw)
-        prepared = engine.prepare(query)
+        prepared = await engine.prepare(query)
         operation = prepared.operation(operation_name)
+        cost = engine.price(prepared, operation, variables)
     except _ClientError as error:
         return refusal(error.status, error.message, error.code.value)
     except RequestError as error:

@@ -85,23 +85,38 @@ def alias_limit(max_aliases: int) -> type[ASTValidationRule]:
     return AliasLimit
 
 
+# Bounds on what graphql-core's stock rules compare pairwise (see shape_error); each is far
+# above what a client app sends, even one that composes its screens of many fragments.
+MAX_OPERATIONS = 50
+MAX_FRAGMENTS = 100
+MAX_SPREADS_PER_SELECTION = 30
+
+
 def shape_error(
     document: DocumentNode, *, max_selections: int, max_repeats: int
 ) -> GraphQLError | None:
     """Refuses, before validation, the document shapes that make graphql-core's stock rules
     super-linear: OverlappingFieldsCanBeMerged compares every pair of fields sharing a response
-    name in one selection set (400 x `me{id}`, 4 KB, took 1.5 s), so both the number of
-    selections and the repeats of one response name (inline fragments merge into their parent)
-    are bounded. One linear pass; the token limit already bounds the document's size."""
+    name in one selection set (400 x `me{id}`, 4 KB, took 1.5 s) and every pair of fragments
+    spread in one (150 distinct fragments: 200 ms), and rules that run per operation walk the
+    fragments again for each (300 operations sharing one fragment). So the selections, the
+    repeats of one response name and the spreads in one selection set (inline fragments merge
+    into their parent), the operations and the fragments are all bounded. One linear pass; the
+    token limit already bounds the document's size."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
+    if len(operations) > MAX_OPERATIONS:
+        return GraphQLError(
+            f"The document has more than {MAX_OPERATIONS} operations; send fewer at a time."
+        )
+    if len(fragments) > MAX_FRAGMENTS:
+        return GraphQLError(f"The document has more than {MAX_FRAGMENTS} fragments.")
     selections = 0
-    stack: list[SelectionSetNode] = [
-        definition.selection_set
-        for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode)
-    ]
+    stack: list[SelectionSetNode] = [d.selection_set for d in (*operations, *fragments)]
     while stack:
         selection_set = stack.pop()
         repeats: dict[str, int] = {}
+        spreads = 0
         merged: list[SelectionSetNode] = [selection_set]
         while merged:  # an inline fragment's fields are compared with its parent's
             for selection in merged.pop().selections:
@@ -113,6 +128,14 @@ def shape_error(
                     )
                 if isinstance(selection, InlineFragmentNode):
                     merged.append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    spreads += 1
+                    if spreads > MAX_SPREADS_PER_SELECTION:
+                        return GraphQLError(
+                            f"More than {MAX_SPREADS_PER_SELECTION} fragments are spread in one "
+                            "selection set.",
+                            selection,
+                        )
                 elif isinstance(selection, FieldNode):
                     key = (selection.alias or selection.name).value
                     repeats[key] = repeats.get(key, 0) + 1

@@ -48,11 +48,24 @@ OUTGOING_QUEUE = 1024
 LEGACY_KEEPALIVE_SECONDS = 15.0
 
 
+# A close frame carries at most 123 bytes of reason; a longer one makes the close itself fail,
+# and the client sees the socket drop without a code (1006).
+MAX_CLOSE_REASON_BYTES = 123
+
+
 class _Close(Exception):
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code = code
-        self.reason = reason
+        self.reason = _fitting(reason)
+
+
+def _fitting(reason: str) -> str:
+    """`reason` cut to fit a close frame (some reasons quote what the client sent)."""
+    encoded = reason.encode("utf-8", "replace")
+    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
+        return reason
+    return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode("utf-8", "ignore") + "..."
 
 
 @dataclass
@@ -341,8 +354,9 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         return
     context = state.context(connection.user, connection.client_address)
     try:
-        prepared = engine.prepare(query)
+        prepared = await engine.prepare(query)
         operation = prepared.operation(operation_name)
+        engine.price(prepared, operation, variables)
     except RequestError as error:
         connection.send_errors(
             op_id, [engine.format_error(e, context.request_id) for e in error.errors]

@@ -175,3 +175,15 @@ async def test_a_signed_token_with_an_impossible_subject_is_unauthenticated(
     )
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize("ident", [" 1", "1 ", "+1", "1_0", "\uff11", "01x", "9" * 5000])
+async def test_an_id_is_ascii_digits_only_and_is_not_echoed_at_length(api: Api, ident: str) -> None:
+    # int() takes " 1", "+1", "1_0" and full-width digits: they named job 1 (or 10) as aliases.
+    customer = await api.register("CUSTOMER")
+    await api.post_job(customer)
+    body = await api.call("query($id: ID!) { job(id: $id) { id } }", {"id": ident}, customer)
+    _assert_clean(body)
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "NOT_FOUND"}
+    assert error["message"].startswith("Job ") and len(error["message"]) < 80

@@ -79,3 +79,40 @@ async def test_a_field_selected_a_few_times_still_works(client: httpx.AsyncClien
     response, _ = await _post(client, "{ me { id } me { id } ... on Query { me { id } } }")
     assert response.status_code == 200
     assert response.json() == {"data": {"me": None}}
+
+
+async def test_many_fragments_spread_in_one_selection_set_are_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    # The overlap rule compares every pair of fragments spread side by side (150: 200 ms).
+    spreads = " ".join(f"...F{i}" for i in range(31))
+    fragments = " ".join(f"fragment F{i} on Query {{ me {{ id }} }}" for i in range(31))
+    response, _ = await _post(client, f"{{ {spreads} }} {fragments}")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["message"] == "More than 30 fragments are spread in one selection set."
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_thirty_fragments_side_by_side_still_work(client: httpx.AsyncClient) -> None:
+    spreads = " ".join(f"...F{i}" for i in range(30))
+    fragments = " ".join(f"fragment F{i} on Query {{ me {{ id }} }}" for i in range(30))
+    response, _ = await _post(client, f"{{ {spreads} }} {fragments}")
+    assert response.status_code == 200
+    assert response.json() == {"data": {"me": None}}
+
+
+async def test_documents_with_too_many_operations_or_fragments_are_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    operations = " ".join(f"query Q{i} {{ ...F }}" for i in range(51))
+    response, _ = await _post(client, f"{operations} fragment F on Query {{ me {{ id }} }}")
+    assert response.status_code == 400
+    assert "more than 50 operations" in response.json()["errors"][0]["message"]
+
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} }}" for i in range(100))
+    response, _ = await _post(
+        client, f"{{ ...F0 }} {chain} fragment F100 on Query {{ me {{ id }} }}"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "The document has more than 100 fragments."

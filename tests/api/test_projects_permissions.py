@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 
+from models import EnterpriseInvitation
 from tests.conftest import Actor, Api
 from tests.renovation import (
     ACTORS,
-    ADD_MEMBER,
+    INVITE_MEMBER,
     OUTSIDERS,
     OWNERS,
     TEAM,
     Renovation,
+    add_member,
     register_enterprise,
 )
 
@@ -112,7 +114,24 @@ async def _reinstate_vars(scene: Renovation) -> Callable[[], dict[str, Any]]:
     return lambda: {"id": _decoration(scene), "note": "resolved"}
 
 
-async def _add_member_vars(scene: Renovation) -> Callable[[], dict[str, Any]]:
+async def _invite_vars(scene: Renovation) -> Callable[[], dict[str, Any]]:
+    return lambda: {
+        "enterpriseId": _decoration(scene),
+        "email": f"new-{uuid.uuid4().hex[:8]}@example.com",
+        "role": "PROJECT_MANAGER",
+    }
+
+
+async def _invite_pending_vars(scene: Renovation) -> Callable[[], dict[str, Any]]:
+    ident = await _pending_enterprise(scene)
+    return lambda: {
+        "enterpriseId": ident,
+        "email": f"new-{uuid.uuid4().hex[:8]}@example.com",
+        "role": "DESIGNER",
+    }
+
+
+async def _add_by_user_id_vars(scene: Renovation) -> Callable[[], dict[str, Any]]:
     newcomer = await scene.api.register("ENTERPRISE_STAFF")
     return lambda: {
         "enterpriseId": _decoration(scene),
@@ -121,18 +140,27 @@ async def _add_member_vars(scene: Renovation) -> Callable[[], dict[str, Any]]:
     }
 
 
-async def _add_pending_member_vars(scene: Renovation) -> Callable[[], dict[str, Any]]:
-    ident = await _pending_enterprise(scene)
-    newcomer = await scene.api.register("ENTERPRISE_STAFF")
-    return lambda: {"enterpriseId": ident, "userId": newcomer.id, "role": "DESIGNER"}
+def _invitation_of(name: str) -> Callable[[Renovation], Awaitable[Callable[[], dict[str, Any]]]]:
+    """An invitation from the decoration firm's owner to the email of the actor `name`."""
+
+    async def variables(scene: Renovation) -> Callable[[], dict[str, Any]]:
+        invitee = scene.actors()[name]
+        assert invitee is not None
+        firm = scene.firms["DECORATION"]
+        data = await scene.api.ok(
+            INVITE_MEMBER,
+            {"enterpriseId": firm.enterprise_id, "email": invitee.email, "role": "PROJECT_MANAGER"},
+            firm.owner,
+        )
+        ident = data["inviteEnterpriseMember"]["id"]
+        return lambda: {"id": ident}
+
+    return variables
 
 
 async def _extra_member(scene: Renovation, enterprise_id: str, owner: Actor, role: str) -> str:
     person = await scene.api.register("ENTERPRISE_STAFF")
-    data = await scene.api.ok(
-        ADD_MEMBER, {"enterpriseId": enterprise_id, "userId": person.id, "role": role}, owner
-    )
-    return data["addEnterpriseMember"]["id"]
+    return await add_member(scene.api, owner, enterprise_id, person, role)
 
 
 async def _remove_member_vars(scene: Renovation) -> Callable[[], dict[str, Any]]:
@@ -161,9 +189,10 @@ PROJECT_STATE = """query($id: ID!) { project(id: $id) { status
   team { designer { id } projectManager { id } supervisor { id } materialBudgeter { id } } } }"""
 SUSPEND = """
 mutation($id: ID!, $note: String!) { suspendEnterprise(id: $id, note: $note) { id status } }"""
-ENTERPRISES_STATE = """{ enterprises(verifiedOnly: false, first: 100) { edges { node {
-  id status statusNote members { id role user { id } } } } } }"""
+ENTERPRISES_STATE = """{ enterprises(verifiedOnly: false, first: 20) { edges { node {
+  id status statusNote members(first: 10) { id role user { id } } } } } }"""
 NOTIFICATIONS_COUNT = "{ unreadNotificationCount }"
+ACCEPT = "mutation($id: ID!) { acceptEnterpriseInvitation(id: $id) { id role } }"
 
 
 async def _project_state(scene: Renovation) -> Any:
@@ -172,6 +201,11 @@ async def _project_state(scene: Renovation) -> Any:
 
 async def _enterprise_state(scene: Renovation) -> Any:
     return await scene.api.ok(ENTERPRISES_STATE, actor=scene.admin)
+
+
+async def _invitation_state(scene: Renovation) -> Any:
+    rows = await EnterpriseInvitation.all().order_by("id").values()
+    return await _enterprise_state(scene), rows
 
 
 PARTICIPANTS_OK = matrix(OK, **_only(OUTSIDERS, "NOT_FOUND"))
@@ -231,17 +265,66 @@ CASES: dict[str, Case] = {
         _reinstate_vars,
         _enterprise_state,
     ),
-    "addEnterpriseMember (verified)": Case(
-        ADD_MEMBER,
+    "inviteEnterpriseMember (verified)": Case(
+        INVITE_MEMBER,
         matrix("FORBIDDEN", decoration_owner=OK),
-        _add_member_vars,
-        _enterprise_state,
+        _invite_vars,
+        _invitation_state,
     ),
-    "addEnterpriseMember (pending)": Case(
-        ADD_MEMBER,
+    "inviteEnterpriseMember (pending)": Case(
+        INVITE_MEMBER,
         matrix("NOT_FOUND", other_staff=OK, admin="FORBIDDEN"),
-        _add_pending_member_vars,
-        _enterprise_state,
+        _invite_pending_vars,
+        _invitation_state,
+    ),
+    # Deprecated; a userId says nothing to anyone, the owner included.
+    "addEnterpriseMember (userId)": Case(
+        """mutation($enterpriseId: ID!, $userId: ID, $role: MemberRole!) {
+             addEnterpriseMember(enterpriseId: $enterpriseId, userId: $userId, role: $role) {
+               id } }""",
+        matrix("BAD_USER_INPUT"),
+        _add_by_user_id_vars,
+        _invitation_state,
+    ),
+    "acceptEnterpriseInvitation (staff invited)": Case(
+        ACCEPT,
+        matrix("NOT_FOUND", other_staff=OK, decoration_owner="FORBIDDEN"),
+        _invitation_of("other_staff"),
+        _invitation_state,
+    ),
+    # Only ENTERPRISE_STAFF accounts may join: the invited customer, worker or ADMIN cannot.
+    "acceptEnterpriseInvitation (customer invited)": Case(
+        ACCEPT,
+        matrix("NOT_FOUND", other_customer="FORBIDDEN", decoration_owner="FORBIDDEN"),
+        _invitation_of("other_customer"),
+        _invitation_state,
+    ),
+    "acceptEnterpriseInvitation (worker invited)": Case(
+        ACCEPT,
+        matrix("NOT_FOUND", worker="FORBIDDEN", decoration_owner="FORBIDDEN"),
+        _invitation_of("worker"),
+        _invitation_state,
+    ),
+    "acceptEnterpriseInvitation (ADMIN invited)": Case(
+        ACCEPT,
+        matrix("NOT_FOUND", admin="FORBIDDEN", decoration_owner="FORBIDDEN"),
+        _invitation_of("admin"),
+        _invitation_state,
+    ),
+    "declineEnterpriseInvitation": Case(
+        "mutation($id: ID!) { declineEnterpriseInvitation(id: $id) { id status } }",
+        matrix("NOT_FOUND", other_customer=OK, decoration_owner="FORBIDDEN"),
+        _invitation_of("other_customer"),
+        _invitation_state,
+    ),
+    "revokeEnterpriseInvitation": Case(
+        "mutation($id: ID!) { revokeEnterpriseInvitation(id: $id) { id status } }",
+        matrix("NOT_FOUND", decoration_owner=OK, other_staff="FORBIDDEN"),
+        _invitation_of("other_staff"),
+        _invitation_state,
+    ),
+    "myEnterpriseInvitations": Case(
+        "{ myEnterpriseInvitations { id } }", matrix(OK), _invitation_of("other_staff")
     ),
     "removeEnterpriseMember (verified)": Case(
         "mutation($id: ID!) { removeEnterpriseMember(memberId: $id) }",

@@ -375,3 +375,19 @@ class TestSignInOverTheSocket:
                 assert payload["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", payload
                 await client.expect_complete(f"login-{attempt}")
         assert await api.error_code(login, {"e": victim.email}) == "RATE_LIMITED"
+
+
+async def test_a_close_that_quotes_a_long_client_value_still_has_its_code(
+    live_server: LiveServer, protocol: str
+) -> None:
+    # A close reason is at most 123 bytes; quoting a long message type or operation id made
+    # the close itself fail, and the socket dropped with 1006.
+    async with live_server.socket(protocol) as client:
+        await client.send({"type": "x" * 300})
+        await client.expect_close(4400)
+    worker = await live_server.api.worker()
+    async with live_server.session(protocol, worker) as client:
+        long_id = "é" * 200
+        await client.subscribe(long_id, MATCHING_JOBS)
+        await client.subscribe(long_id, MATCHING_JOBS)
+        await client.expect_close(4409)

@@ -7,9 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from graphql import parse, validate
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, validate
 
+from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema import schema
+from schema.list_caps import caps_for
+from settings import Settings
+from web.cost import Pricer
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -41,3 +45,14 @@ def test_the_readme_shows_the_renovation_walkthrough() -> None:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: " ".join(op.split())[:60])
 def test_readme_operation_is_valid(operation: str) -> None:
     assert [error.message for error in validate(schema._schema, parse(operation))] == []
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: " ".join(op.split())[:60])
+def test_readme_operation_is_within_the_default_query_budget(operation: str) -> None:
+    document = parse(operation)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    [definition] = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    pricer = Pricer(schema._schema, fragments, None, DEFAULT_PAGE_SIZE, caps_for(Settings()))
+    assert pricer.operation(definition) <= Settings().max_query_cost

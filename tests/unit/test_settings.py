@@ -134,6 +134,8 @@ def test_sign_in_and_registration_limits_are_configurable() -> None:
             "LOGIN_ACCOUNT_WINDOW_SECONDS": "7200",
             "REGISTRATIONS_PER_ADDRESS": "5",
             "REGISTRATION_WINDOW_SECONDS": "86400",
+            "INVITATIONS_PER_OWNER": "12",
+            "INVITATION_WINDOW_SECONDS": "1800",
         }
     )
     assert settings.login_attempts_per_address == 50
@@ -143,6 +145,8 @@ def test_sign_in_and_registration_limits_are_configurable() -> None:
     assert settings.login_account_window_seconds == 7200
     assert settings.registrations_per_address == 5
     assert settings.registration_window_seconds == 86400
+    assert settings.invitations_per_owner == 12
+    assert settings.invitation_window_seconds == 1800
 
 
 @pytest.mark.parametrize(
@@ -152,6 +156,8 @@ def test_sign_in_and_registration_limits_are_configurable() -> None:
         ("REGISTRATIONS_PER_ADDRESS", "-1", "REGISTRATIONS_PER_ADDRESS must be between 1 and"),
         ("LOGIN_WINDOW_SECONDS", "0", "LOGIN_WINDOW_SECONDS must be between 1 and"),
         ("REGISTRATION_WINDOW_SECONDS", "x", "REGISTRATION_WINDOW_SECONDS must be an integer"),
+        ("INVITATIONS_PER_OWNER", "0", "INVITATIONS_PER_OWNER must be between 1 and"),
+        ("INVITATION_WINDOW_SECONDS", "0", "INVITATION_WINDOW_SECONDS must be between 1 and"),
     ],
 )
 def test_bad_limits_are_named(name: str, value: str, message: str) -> None:

@@ -1,0 +1,144 @@
+"""What the benchmarks share: a fixhub server subprocess and small measuring helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p99 of 100 samples is the 99th smallest)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+# --- the server subprocess ---------------------------------------------------------------
+
+
+class Server:
+    """`python server.py` in the repository root; output goes to a log file."""
+
+    def __init__(self, port: int, env: dict[str, str], log_path: Path, log_level: str) -> None:
+        self.port = port
+        self.env = env
+        self.log_path = log_path
+        self.log_level = log_level
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as out:
+            out.write(f"\n===== bench: starting server at {time.ctime()} =====\n".encode())
+            out.flush()
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "server.py",
+                    *("--host", HOST, "--port", str(self.port)),
+                    *("--log-level", self.log_level),
+                ],
+                cwd=REPO,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches only us; we stop it in `finally`
+            )
+
+    async def wait_healthy(self, within: float = 90.0) -> None:
+        deadline = time.monotonic() + within
+        async with httpx.AsyncClient(base_url=self.base_url, trust_env=False) as http:
+            while time.monotonic() < deadline:
+                if self.process is None or self.process.poll() is not None:
+                    raise BenchError(f"the server exited at start-up:\n{self.log_tail()}")
+                with contextlib.suppress(httpx.HTTPError):
+                    response = await http.get("/healthz", timeout=2.0)
+                    if response.status_code == 200:
+                        return
+                await asyncio.sleep(0.2)
+        raise BenchError(f"/healthz was not 200 within {within:.0f}s:\n{self.log_tail()}")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def rss_kib(self) -> int:
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise BenchError("VmRSS not found in /proc/<pid>/status")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far."""
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": field 3 onwards
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self, grace: float = 15.0) -> int | None:
+        """SIGTERM, then SIGKILL after `grace` seconds; returns the exit status."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                log(f"server pid {process.pid} ignored SIGTERM for {grace:.0f}s; killing it")
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                process.wait(10)
+        return process.returncode
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no server log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def problem_lines(log_path: Path) -> list[str]:
+    """Warnings, errors and tracebacks from the server log."""
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError:
+        return []
+    markers = ("WARNING", "ERROR", "CRITICAL", "Traceback", "Exception")
+    return [line for line in text.splitlines() if any(m in line for m in markers)]
