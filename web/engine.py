@@ -60,6 +60,8 @@ class RequestError(Exception):
         self.errors = errors
 
 
+# A subscription's replay (everything stored after `after`) may cost this many budgets.
+REPLAY_BUDGETS = 25
 CACHE_DOCUMENTS = 1000
 CACHE_TEXT = 64_000  # characters, about 60,000 objects of syntax tree
 # Documents not cached yet are prepared here, one at a time: a single thread competes with the
@@ -195,6 +197,22 @@ class Engine:
             refusal.extensions.update(cost=cost, maxCost=budget)
             raise RequestError([GraphQLError(refusal.message, original_error=refusal)])
         return cost
+
+    def price_replay(self, events: int, cost_per_event: int) -> None:
+        """A replay runs a subscription's selection once per stored event: together they may
+        cost REPLAY_BUDGETS budgets (BAD_USER_INPUT on `after` beyond that, never a partial
+        replay). Events are small, so only an expensive selection over a long gap meets it."""
+        budget = self.settings.max_query_cost * REPLAY_BUDGETS
+        if events * cost_per_event > budget:
+            refusal = BadUserInput(
+                f"Replaying the {events} events stored after `after` would cost "
+                f"{events * cost_per_event} ({cost_per_event} each), over the replay budget of "
+                f"{budget}: read them with the list query and subscribe after the newest, or "
+                "select fewer fields.",
+                "after",
+            )
+            refusal.extensions.update(cost=events * cost_per_event, maxCost=budget)
+            raise refusal
 
     async def execute(
         self,

@@ -356,7 +356,7 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
     try:
         prepared = await engine.prepare(query)
         operation = prepared.operation(operation_name)
-        engine.price(prepared, operation, variables)
+        cost = engine.price(prepared, operation, variables)
     except RequestError as error:
         connection.send_errors(
             op_id, [engine.format_error(e, context.request_id) for e in error.errors]
@@ -401,7 +401,9 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         _end_with_error(connection, op_id, "The event stream is unavailable; try again.")
         return
     if gate is not None and spec.replay is not None:
-        await _replay(connection, op_id, gate, spec.replay, context, arguments, prepared, payload)
+        await _replay(
+            connection, op_id, gate, spec.replay, context, arguments, prepared, payload, cost
+        )
 
 
 async def _replay(
@@ -413,11 +415,14 @@ async def _replay(
     arguments: dict[str, Any],
     prepared: Prepared,
     request: dict[str, Any],
+    cost: int,
 ) -> None:
-    """Send what was stored after the client's cursor, then let the live events through."""
+    """Send what was stored after the client's cursor, then let the live events through.
+    `cost` is the price of one event; the replay runs it once per stored event."""
     engine = connection.state.engine
     try:
         items = await replay(context, arguments)
+        engine.price_replay(len(items), cost)
     except DomainError as error:
         # Refused like a refused channel (one result carrying the error, then complete), so a
         # client handles a bad cursor the way it handles any other refusal.

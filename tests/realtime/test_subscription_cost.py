@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.realtime.conftest import LiveServer
+from web import engine as engine_module
+from web.cost import OBJECT_COST
 
 EXPENSIVE = """subscription { matchingJobs { id quotes { id worker {
   reviews(first: 100) { edges { node { id rating comment } } } } } } }"""
@@ -29,3 +33,32 @@ async def test_a_subscription_over_the_budget_per_event_is_refused_and_the_socke
         job = await api.post_job(customer)
         live = await client.next_data("cheap")
         assert live["matchingJobs"]["id"] == job["id"]
+
+
+async def test_a_replay_is_priced_as_the_events_it_runs_and_refused_whole_over_its_budget(
+    live_server: LiveServer, protocol: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each stored event runs the selection once: a long gap with an expensive selection could
+    # cost far more than one operation may. Here the replay budget is lowered to 5 events.
+    api = live_server.api
+    customer = await api.register("CUSTOMER")
+    workers = [await api.worker() for _ in range(6)]
+    job = await api.post_job(customer)
+    query = "subscription($after: ID) { notifications(after: $after) { id kind title } }"
+    per_event = 1 + OBJECT_COST + 3  # notifications (an object) with three fields
+    monkeypatch.setattr(engine_module, "REPLAY_BUDGETS", 5 * per_event / 4000)
+    for worker in workers[:5]:
+        await api.quote(worker, job["id"])
+    async with live_server.session(protocol, customer) as client:
+        await client.subscribe("five", query, {"after": "0"})
+        replayed = [await client.next_data("five") for _ in range(5)]
+        assert [event["notifications"]["kind"] for event in replayed] == ["QUOTE_RECEIVED"] * 5
+    await api.quote(workers[5], (await api.post_job(customer))["id"])  # a sixth notification
+    async with live_server.session(protocol, customer) as client:
+        await client.subscribe("six", query, {"after": "0"})
+        payload = await client.next_payload("six")
+        [error] = payload["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["extensions"]["field"] == "after"
+        assert "over the replay budget" in error["message"]
+        await client.expect_complete("six")
