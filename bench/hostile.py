@@ -109,8 +109,9 @@ def refused_documents(nonce: int) -> dict[str, str]:
     """Documents the limits refuse; `nonce` makes each text distinct (no cache hits)."""
     spreads = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(30))
     return {
-        "exponential fragments (2^30 paths)": (
-            f"query Q{nonce} {{ ...F0 }} {spreads} fragment F30 on Query {{ me {{ id }} }}"
+        "exponential fragments (2^30 paths) over a page": (
+            f"query Q{nonce} {{ ...F0 }} {spreads} fragment F30 on Query {{ "
+            "myJobs(first: 100) { edges { node { id quotes { id } } } } }"
         ),
         "400 x me{id} in one selection": f"query Q{nonce} {{ {' '.join(['me { id }'] * 400)} }}",
         "members cycle, 5 levels": (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from settings import Settings
 from tests.realtime.conftest import LiveServer
 from web import engine as engine_module
 from web.cost import OBJECT_COST
@@ -46,7 +47,7 @@ async def test_a_replay_is_priced_as_the_events_it_runs_and_refused_whole_over_i
     job = await api.post_job(customer)
     query = "subscription($after: ID) { notifications(after: $after) { id kind title } }"
     per_event = 1 + OBJECT_COST + 3  # notifications (an object) with three fields
-    monkeypatch.setattr(engine_module, "REPLAY_BUDGETS", 5 * per_event / 4000)
+    monkeypatch.setattr(engine_module, "REPLAY_BUDGETS", 5 * per_event / Settings().max_query_cost)
     for worker in workers[:5]:
         await api.quote(worker, job["id"])
     async with live_server.session(protocol, customer) as client:
