@@ -683,7 +683,8 @@ async def test_milestones_with_reports_and_inspections_is_constant(
     ten = await _statements_for_milestones(api, app, monkeypatch, 10)
 
     # Does not grow with N. (Reporters and supervisors are users: whether their loads share
-    # one batch depends on scheduling, so 1 milestone may cost one statement more than 10.)
-    assert ten <= one
+    # one batch depends on scheduling, on either run, so the two may differ by one statement;
+    # seen both ways on PostgreSQL.)
+    assert abs(ten - one) <= 1
     # viewer, project, milestones, reports, inspections, reporters, supervisors, records
-    assert one <= 8
+    assert max(one, ten) <= 8
