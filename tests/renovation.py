@@ -194,7 +194,13 @@ class Renovation:
     async def build(
         cls, api: Api, app: Any, *, team: bool = True, contract: bool = False
     ) -> Renovation:
-        admin = await make_admin(app)
+        return await cls.build_with(api, await make_admin(app), team=team, contract=contract)
+
+    @classmethod
+    async def build_with(
+        cls, api: Api, admin: Actor, *, team: bool = True, contract: bool = False
+    ) -> Renovation:
+        """The scene with a given ADMIN (a server in another process has no app to make one)."""
         firms = {kind: await verified_firm(api, admin, kind, role) for kind, role, _, _ in SEATS}
         customer = await api.register("CUSTOMER", name="Renovating customer")
         data = await api.ok(

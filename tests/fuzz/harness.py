@@ -39,7 +39,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from schema import schema as app_schema
 from tests.conftest import Actor, Api
-from tests.renovation import CREATE_PROJECT, SEATS, Renovation, verified_firm
+from tests.renovation import Renovation
 
 
 def _cache_argument_strategies() -> None:
@@ -455,25 +455,8 @@ class World:
 async def seed(api: Api, admin: Actor) -> World:
     """A customer with a posted job and a worker's quote on it; four verified enterprises;
     the customer's renovation project with its team and signed contract (milestones exist)."""
-    firms = {kind: await verified_firm(api, admin, kind, role) for kind, role, _, _ in SEATS}
-    customer = await api.register("CUSTOMER", name="Fuzz customer")
-    created = await api.ok(
-        CREATE_PROJECT,
-        {
-            "input": {
-                "title": "Flat renovation",
-                "address": "Kastanienallee 12, Berlin",
-                "location": {"lat": 52.538, "lng": 13.41},
-                "areaSqm": 85.5,
-                "budgetCents": 4_500_000,
-                "description": "Full renovation of a two-room flat.",
-            }
-        },
-        customer,
-    )
-    renovation = Renovation(api, admin, customer, firms, created["createProject"]["id"])
-    await renovation.assign_team()
-    await renovation.sign_contract()
+    renovation = await Renovation.build_with(api, admin, contract=True)
+    customer = renovation.customer
     worker = await api.worker()
     job = await api.post_job(customer)
     await api.quote(worker, job["id"])
