@@ -56,13 +56,14 @@ from resolvers.policy import (
     InvitationAction,
     authorize_enterprise_owner,
     authorize_invitation,
+    can_list_invitations,
     can_view_enterprise,
     require_role,
     require_user,
 )
 from resolvers.ratelimit import enforce
 
-# An enterprise's member list is returned whole (Enterprise.members), so it is bounded here.
+# Enterprise.members returns all of an enterprise's members by default, so they are bounded.
 MAX_MEMBERS = 100
 # myEnterprises returns at most this many, newest first.
 MAX_MY_ENTERPRISES = 100
@@ -582,8 +583,7 @@ async def my_invitations(ctx: Context) -> list[EnterpriseInvitation]:
 async def invitations_of(ctx: Context, enterprise: Enterprise) -> list[EnterpriseInvitation] | None:
     """The invitations of an enterprise awaiting an answer, oldest first, for its owner only
     (None for everyone else). At most MAX_PENDING_INVITATIONS: inviting holds that cap."""
-    viewer = ctx.viewer
-    if viewer is None or viewer.id != enterprise.owner_id:
+    if not can_list_invitations(ctx.viewer, enterprise):
         return None
     rows = await waiting_invitations_by_enterprise_id(ctx.loaders).load(enterprise.id)
     return rows[:MAX_PENDING_INVITATIONS]

@@ -377,6 +377,12 @@ def invitation_standings(
     return frozenset(standings)
 
 
+def can_list_invitations(viewer: User | None, enterprise: Enterprise) -> bool:
+    """Enterprise.invitations: the waiting invitations of an enterprise are for its owner
+    only; nobody else, ADMIN included, learns whom it invited."""
+    return viewer is not None and viewer.id == enterprise.owner_id
+
+
 def authorize_invitation(
     viewer: User | None,
     invitation: EnterpriseInvitation | None,

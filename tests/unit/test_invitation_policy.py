@@ -12,7 +12,7 @@ import pytest
 
 from errors import DomainError
 from models import Role
-from resolvers.policy import InvitationAction, authorize_invitation
+from resolvers.policy import InvitationAction, authorize_invitation, can_list_invitations
 
 INVITED = "invited@example.com"
 OWNER_ID = 7
@@ -74,3 +74,12 @@ def test_anonymous_and_missing(action: InvitationAction) -> None:
         with pytest.raises(DomainError) as refusal:
             authorize_invitation(viewer, found, enterprise, action, "1")
         assert refusal.value.code.value == expected
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("owner", [False, True])
+def test_only_the_owner_lists_the_waiting_invitations(role: Role, owner: bool) -> None:
+    enterprise: Any = SimpleNamespace(owner_id=OWNER_ID)
+    viewer = _viewer(role, owner=owner, invitee=True)
+    assert can_list_invitations(viewer, enterprise) is owner
+    assert can_list_invitations(None, enterprise) is False
