@@ -18,8 +18,9 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from errors import BadUserInput, Conflict, NotFound
+from errors import Conflict, NotFound
 from models import Project, ProjectRecord, RecordKind
+from resolvers import validation
 from resolvers.context import Context
 from resolvers.jobs import parse_id
 from resolvers.pagination import oldest_first
@@ -103,9 +104,7 @@ async def list_records(
 ) -> list[ProjectRecord]:
     """The project's filed records (all versions) in filing order, a page at a time: the
     first `first` after the record id `after`."""
-    size = DEFAULT_RECORDS_PAGE if first is None else first
-    if not 1 <= size <= MAX_RECORDS_PAGE:
-        raise BadUserInput(f"first must be between 1 and {MAX_RECORDS_PAGE}.", "first")
+    size = validation.list_size(DEFAULT_RECORDS_PAGE if first is None else first, MAX_RECORDS_PAGE)
     _, project, _ = await authorized_project(ctx, project_id, ProjectAction.VIEW_RECORDS)
     query = ProjectRecord.filter(project_id=project.id)
     if kind is not None:

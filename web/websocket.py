@@ -20,7 +20,6 @@ from typing import Any
 
 from graphql import (
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -457,12 +456,7 @@ def _single_root_field(prepared: Prepared, selection_set: SelectionSetNode) -> F
         if isinstance(selection, InlineFragmentNode):
             found = _single_root_field(prepared, selection.selection_set)
         elif isinstance(selection, FragmentSpreadNode):
-            fragment = next(
-                definition
-                for definition in prepared.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-                and definition.name.value == selection.name.value
-            )
+            fragment = prepared.fragments[selection.name.value]
             found = _single_root_field(prepared, fragment.selection_set)
         else:
             found = None
