@@ -45,6 +45,7 @@ from errors import BadUserInput, DomainError, ErrorCode
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.list_caps import caps_for
 from settings import Settings
+from web import direct_resolvers
 from web.cost import Pricer
 from web.rules import alias_limit, depth_limit, shape_error
 
@@ -107,6 +108,7 @@ class Engine:
     def __init__(self, schema: GraphQLSchema, settings: Settings) -> None:
         self.schema = schema
         self.settings = settings
+        direct_resolvers.install(schema)
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
         self._cached_text = 0
         self._seen: OrderedDict[bytes, None] = OrderedDict()
