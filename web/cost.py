@@ -6,7 +6,8 @@ document with a 10^4-row answer. So every operation is priced before execution (
 subscription before it is accepted, since its selection then runs once per event):
 
 - every field costs 1, and every object it returns OBJECT_COST more, times the sizes of the
-  lists it sits in;
+  lists it sits in; a connection (a page of rows) costs CONNECTION_COST more, since each one
+  is a statement of its own;
 - a list's size is its page size where it is paginated (`first`, or the field's default when
   `first` is left out; the edges of a connection take the page size of the field that returned
   the connection), and its hard cap (schema/list_caps.py) where it is not. Lists that can
@@ -49,6 +50,11 @@ PAGE_ARGUMENT = "first"
 # bench/hostile.py: ~50 us an object against ~8 us a scalar field). The wrappers of a
 # connection (the connection, its edges, pageInfo) are not rows and cost like scalars.
 OBJECT_COST = 5
+# What reading one page costs beyond its rows: a connection is one SQL statement, a hop to the
+# database driver and back (measured by bench/hostile.py: ~0.4 ms of the event loop's CPU for a
+# one-row page on SQLite, 40 times a scalar field). Without it, 30 aliased one-row pages were
+# priced at 270 and cost as much as 1,500 fields.
+CONNECTION_COST = 40
 # What an unknown or hostile `first` is priced at: larger than any allowed page, so an
 # operation that asks for it is refused by price or, if the budget allows it, by the field.
 _UNPARSABLE_FIRST = 10**6
@@ -168,7 +174,9 @@ class Pricer:
             else:
                 multiplier = self.caps.get(f"{parent.name}.{name}", _UNPARSABLE_FIRST)
         inner = get_named_type(field.type)
-        weight = OBJECT_COST if _is_entity(inner) else 0
+        weight = (
+            OBJECT_COST if _is_entity(inner) else CONNECTION_COST if _is_connection(inner) else 0
+        )
         return 1 + multiplier * (
             weight + self._selection_set(node.selection_set, inner, child_page, visiting)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.conftest import Api
-from web.cost import OBJECT_COST
+from web.cost import CONNECTION_COST, OBJECT_COST
 
 JOB_PAGE = "query($n: Int) { myJobs(first: $n) { edges { node { id title } } } }"
 MEMBERS_CYCLE = (
@@ -18,8 +18,8 @@ async def test_an_accepted_operation_reports_its_price(api: Api) -> None:
     response = await api.raw(JOB_PAGE, {"n": 10}, customer.token)
     assert response.status_code == 200
     assert "errors" not in response.json()
-    # myJobs + edges + 10 x (node object + id + title)
-    assert response.headers["x-query-cost"] == str(2 + 10 * (1 + OBJECT_COST + 2))
+    # myJobs (a statement) + edges + 10 x (node object + id + title)
+    assert response.headers["x-query-cost"] == str(CONNECTION_COST + 2 + 10 * (1 + OBJECT_COST + 2))
 
 
 async def test_the_members_cycle_is_refused_before_it_runs(api: Api) -> None:

@@ -10,7 +10,7 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from resolvers.enterprises import MAX_MEMBERS
 from schema import schema
 from schema.list_caps import LIST_CAPS
-from web.cost import OBJECT_COST, Pricer, uncapped_lists
+from web.cost import CONNECTION_COST, OBJECT_COST, Pricer, uncapped_lists
 
 GRAPHQL_SCHEMA = schema._schema
 
@@ -40,10 +40,17 @@ def test_a_field_costs_one_and_an_object_five_more() -> None:
 
 
 def test_a_page_multiplies_the_edges_of_its_connection() -> None:
-    # myJobs + pageInfo + hasNextPage + edges + 10 x (cursor + node object + id); the
-    # connection, its edges and pageInfo are no rows, so they cost like scalars
+    # myJobs (a statement) + pageInfo + hasNextPage + edges + 10 x (cursor + node object +
+    # id); the edges and pageInfo are no rows, so they cost like scalars
     query = "{ myJobs(first: 10) { pageInfo { hasNextPage } edges { cursor node { id } } } }"
-    assert price(query) == 4 + 10 * (1 + (1 + OBJECT_COST) + 1)
+    assert price(query) == CONNECTION_COST + 4 + 10 * (1 + (1 + OBJECT_COST) + 1)
+
+
+def test_each_page_is_a_statement_of_its_own() -> None:
+    # 30 one-row pages read 30 rows like one 30-row page, but take 30 statements
+    one_page = price("{ myJobs(first: 30) { edges { node { id } } } }")
+    aliases = " ".join(f"a{i}: myJobs(first: 1) {{ edges {{ node {{ id }} }} }}" for i in range(30))
+    assert price(f"{{ {aliases} }}") - one_page == 29 * (CONNECTION_COST + 2)
 
 
 @pytest.mark.parametrize(
@@ -61,7 +68,7 @@ def test_a_page_multiplies_the_edges_of_its_connection() -> None:
 def test_the_page_size_comes_from_first_its_variable_or_the_default(
     query: str, variables: dict[str, Any] | None, page: int
 ) -> None:
-    assert price(query, variables) == 2 + page * (1 + OBJECT_COST + 1)
+    assert price(query, variables) == CONNECTION_COST + 2 + page * (1 + OBJECT_COST + 1)
 
 
 def test_an_unpaginated_list_costs_its_cap() -> None:
