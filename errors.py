@@ -15,6 +15,9 @@ class ErrorCode(StrEnum):
     INVALID_STATE = "INVALID_STATE"
     CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
+    # The server ended a subscription for a passing reason (the event bus went away, the
+    # client fell too far behind): nothing is wrong with the request; subscribe again.
+    UNAVAILABLE = "UNAVAILABLE"
     INTERNAL = "INTERNAL"
 
 

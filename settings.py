@@ -99,6 +99,14 @@ class Settings:
     # holding hundreds of sockets (each ~30-70 KiB) is an attack on the process's memory.
     ws_max_sockets_per_user: int = 16
     ws_max_sockets_per_address: int = 64
+    # Operations (live subscriptions and queries in flight) of one account, or one anonymous
+    # address, over all its sockets in this process. Each live subscription holds its parsed
+    # document (~400 bytes a token): without a cap over the sockets, 16 sockets x 100
+    # subscriptions of distinct documents held over a gigabyte for one user.
+    ws_max_operations_per_user: int = 100
+    # A subscription's document is held for as long as it is live, so it may be smaller than
+    # a query's (MAX_TOKENS): a subscription selects one root field.
+    max_subscription_tokens: int = 500
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -226,6 +234,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ws_max_sockets_per_address=_int(
             env, "WS_MAX_SOCKETS_PER_ADDRESS", Settings.ws_max_sockets_per_address
         ),
+        ws_max_operations_per_user=_int(
+            env, "WS_MAX_OPERATIONS_PER_USER", Settings.ws_max_operations_per_user
+        ),
+        max_subscription_tokens=_int(
+            env, "MAX_SUBSCRIPTION_TOKENS", Settings.max_subscription_tokens
+        ),
     )
     for name, value, low, high in [
         ("MAX_QUOTES_PER_JOB", settings.max_quotes_per_job, 1, 100),
@@ -236,6 +250,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("MAX_QUERY_COST", settings.max_query_cost, 10, 100_000_000),
         ("WS_MAX_SOCKETS_PER_USER", settings.ws_max_sockets_per_user, 1, 10_000),
         ("WS_MAX_SOCKETS_PER_ADDRESS", settings.ws_max_sockets_per_address, 1, 100_000),
+        ("WS_MAX_OPERATIONS_PER_USER", settings.ws_max_operations_per_user, 1, 1_000_000),
+        ("MAX_SUBSCRIPTION_TOKENS", settings.max_subscription_tokens, 50, 1_000_000),
         ("REVIEW_WINDOW_DAYS", settings.review_window_days, 1, 365),
         ("LOGIN_ATTEMPTS_PER_ADDRESS", settings.login_attempts_per_address, 1, 1_000_000),
         (

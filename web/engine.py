@@ -86,6 +86,16 @@ class Prepared:
             if isinstance(definition, FragmentDefinitionNode)
         }
 
+    @cached_property
+    def tokens(self) -> int:
+        """The document's tokens, comments included (what MAX_TOKENS counts)."""
+        loc = self.document.loc
+        count, token = 0, loc.start_token if loc is not None else None
+        while token is not None:
+            count += 1
+            token = token.next
+        return max(count - 2, 0)  # not the <SOF> and <EOF> markers
+
     def operation(self, operation_name: str | None) -> OperationDefinitionNode:
         operations = [
             definition

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from models import User
 from realtime import Bus
@@ -21,8 +22,8 @@ class AppState:
     limiter: Limiter
     hub: Hub
     # Initialised WebSocket sessions held by this process, per user (or per address for
-    # anonymous ones), for the per-user socket cap.
-    sockets: dict[tuple[str, object], int] = field(default_factory=dict)
+    # anonymous ones), for the per-user caps on sockets and on operations over them.
+    sessions: dict[tuple[str, object], set[Any]] = field(default_factory=dict)
 
     def context(self, user: User | None = None, client_address: str = "unknown") -> Context:
         return Context(

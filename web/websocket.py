@@ -29,7 +29,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from errors import DomainError
+from errors import DomainError, ErrorCode
 from models import User
 from resolvers.context import Context
 from resolvers.tokens import InvalidToken, session_from_authorization
@@ -67,7 +67,7 @@ def _fitting(reason: str) -> str:
     return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode("utf-8", "ignore") + "..."
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: AppState.sessions holds sets of them
 class _Connection:
     websocket: WebSocket
     state: AppState
@@ -78,7 +78,7 @@ class _Connection:
     init_received: bool = False
     # Loop time at which the session's token expires; the socket is closed with 4403 then.
     expires_at: float | None = None
-    # The key this socket counts under in AppState.sockets, once initialised.
+    # The key this socket counts under in AppState.sessions, once initialised.
     slot: tuple[str, object] | None = None
     outgoing: asyncio.Queue[str | None] = field(
         default_factory=lambda: asyncio.Queue(OUTGOING_QUEUE)
@@ -299,16 +299,19 @@ def _refuse(connection: _Connection, message: str) -> None:
 def _take_slot(connection: _Connection) -> None:
     """Counts this session against its user's (or anonymous address's) socket cap, or refuses
     it with 4429."""
-    settings, sockets = connection.state.settings, connection.state.sockets
+    settings, sessions = connection.state.settings, connection.state.sessions
     if connection.user is not None:
         slot: tuple[str, object] = ("user", connection.user.id)
         cap = settings.ws_max_sockets_per_user
     else:
         slot, cap = ("address", connection.client_address), settings.ws_max_sockets_per_address
-    if sockets.get(slot, 0) >= cap:
+    held = sessions.setdefault(slot, set())
+    if len(held) >= cap:
+        if not held:
+            del sessions[slot]
         _refuse(connection, f"Too many connections: at most {cap} per account (or address).")
         raise _Close(4429, "Too many connections")
-    sockets[slot] = sockets.get(slot, 0) + 1
+    held.add(connection)
     connection.slot = slot
 
 
@@ -316,10 +319,27 @@ def _release_slot(connection: _Connection) -> None:
     slot, connection.slot = connection.slot, None
     if slot is None:
         return
-    sockets = connection.state.sockets
-    sockets[slot] -= 1
-    if sockets[slot] <= 0:
-        del sockets[slot]
+    held = connection.state.sessions.get(slot)
+    if held is None:
+        return
+    held.discard(connection)
+    if not held:
+        del connection.state.sessions[slot]
+
+
+def _operations_limit(connection: _Connection) -> str | None:
+    """Why one more operation is refused on this socket, or None if it may run."""
+    settings = connection.state.settings
+    if len(connection.operations) >= settings.ws_max_subscriptions_per_socket:
+        return "Too many operations on this connection."
+    held = connection.state.sessions.get(connection.slot) if connection.slot else None
+    cap = settings.ws_max_operations_per_user
+    if held and sum(len(other.operations) for other in held) >= cap:
+        return (
+            f"Too many operations: at most {cap} at a time per account (or address), over all "
+            "its connections. Complete some first."
+        )
+    return None
 
 
 async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
@@ -340,15 +360,10 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         or (operation_name is not None and not isinstance(operation_name, str))
     ):
         raise _Close(4400, "Invalid subscribe payload")
-    if len(connection.operations) >= state.settings.ws_max_subscriptions_per_socket:
+    refusal = _operations_limit(connection)
+    if refusal is not None:
         connection.send_errors(
-            op_id,
-            [
-                {
-                    "message": "Too many operations on this connection.",
-                    "extensions": {"code": "RATE_LIMITED"},
-                }
-            ],
+            op_id, [{"message": refusal, "extensions": {"code": "RATE_LIMITED"}}]
         )
         return
     context = state.context(connection.user, connection.client_address)
@@ -368,6 +383,17 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         connection.operations[op_id] = task
         return
     try:
+        if prepared.tokens > state.settings.max_subscription_tokens:
+            raise RequestError(
+                [
+                    GraphQLError(
+                        f"A subscription's document may hold at most "
+                        f"{state.settings.max_subscription_tokens} tokens (this one has "
+                        f"{prepared.tokens}): it is kept for as long as the subscription "
+                        "lives. Select fewer fields, or send the subscription on its own."
+                    )
+                ]
+            )
         field_name, arguments = _root_field(state, prepared, operation, variables)
         spec = SPECS[field_name]
         channel = await spec.channel(context, arguments)
@@ -507,10 +533,13 @@ def _fail_operation(connection: _Connection, op_id: object) -> None:
 
 
 def _end_with_error(connection: _Connection, op_id: str, reason: str) -> None:
+    """Ends a subscription the server cannot go on serving (its stream failed, or it fell
+    too far behind): UNAVAILABLE, since subscribing again is the remedy."""
     if op_id not in connection.operations:
         return
     _stop(connection, op_id, notify=False)
-    connection.send_errors(op_id, [{"message": reason, "extensions": {"code": "INTERNAL"}}])
+    error = {"message": reason, "extensions": {"code": ErrorCode.UNAVAILABLE.value}}
+    connection.send_errors(op_id, [error])
     if connection.legacy:
         connection.send_complete(op_id)
 
