@@ -1,0 +1,137 @@
+"""deploy/Caddyfile for real: Caddy in front of two `python server.py` processes on PostgreSQL
+and Redis, as compose.yaml runs them. Requests and subscriptions work through the proxy, and
+when one process goes away the proxy sends new requests and sockets to the other."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Api, free_port, requires_postgres, requires_redis
+from tests.integration.test_scale_out import (
+    QUOTES,
+    ServerProcess,
+    next_payload,
+    subscribe,
+    two_servers,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [
+    requires_postgres,
+    requires_redis,
+    pytest.mark.skipif(
+        shutil.which("caddy") is None and not os.environ.get("CI"),
+        reason="Caddy is not installed (apt-get install -y caddy; .ci/run installs it)",
+    ),
+]
+__all__ = ["two_servers"]  # the fixture, used by name below
+HEALTH_INTERVAL = 2  # deploy/Caddyfile's health_interval
+
+
+class Proxy:
+    def __init__(self, upstreams: list[ServerProcess], tmp_path: Path) -> None:
+        caddy = shutil.which("caddy")
+        assert caddy, "CI needs Caddy: apt-get install -y caddy"
+        self.port = free_port()
+        self.log = (tmp_path / "caddy.log").open("wb")
+        env = {
+            **os.environ,
+            "FIXHUB_UPSTREAMS": " ".join(f"127.0.0.1:{server.port}" for server in upstreams),
+            "PROXY_PORT": str(self.port),
+            # Caddy keeps its state under these; a test's stays in its own folder.
+            "XDG_CONFIG_HOME": str(tmp_path / "caddy-config"),
+            "XDG_DATA_HOME": str(tmp_path / "caddy-data"),
+        }
+        self.process = subprocess.Popen(
+            [caddy, "run", "--config", str(ROOT / "deploy/Caddyfile"), "--adapter", "caddyfile"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    async def wait_ready(self, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as http:
+            while time.monotonic() < deadline:
+                assert self.process.poll() is None, "caddy exited"
+                try:
+                    if (await http.get(f"{self.http_url}/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError("the proxy never answered /healthz")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        self.log.close()
+
+
+@pytest.fixture
+async def proxied(
+    two_servers: tuple[ServerProcess, ServerProcess, object], tmp_path: Path
+) -> AsyncIterator[tuple[Proxy, ServerProcess, ServerProcess]]:
+    server_a, server_b, _ = two_servers
+    proxy = Proxy([server_a, server_b], tmp_path)
+    try:
+        await proxy.wait_ready()
+        yield proxy, server_a, server_b
+    finally:
+        proxy.stop()
+
+
+async def test_requests_and_subscriptions_go_through_the_proxy_and_survive_a_process_leaving(
+    proxied: tuple[Proxy, ServerProcess, ServerProcess],
+) -> None:
+    proxy, server_a, _ = proxied
+    async with httpx.AsyncClient(base_url=proxy.http_url) as http:
+        api = Api(http)
+        customer = await api.register("CUSTOMER")
+        workers = [await api.worker() for _ in range(2)]
+        job = await api.post_job(customer)
+        socket_ = await subscribe(proxy.ws_url, customer.token, QUOTES, {"id": job["id"]})
+        try:
+            quote = await api.quote(workers[0], job["id"], 4200)
+            payload = await next_payload(socket_)
+            assert payload["data"]["quoteReceived"]["id"] == quote["id"]
+        finally:
+            await socket_.close()
+
+        # One process leaves (a restart, a crash): once the proxy's health check (every 2 s)
+        # has noticed, it sends everything to the other.
+        server_a.stop()
+        await asyncio.sleep(HEALTH_INTERVAL + 1)
+        socket_ = await subscribe(proxy.ws_url, customer.token, QUOTES, {"id": job["id"]})
+        try:
+            await asyncio.sleep(0.2)  # the subscription is live before the quote is sent
+            quote = await api.quote(workers[1], job["id"], 4300)
+            payload = await next_payload(socket_)
+            assert payload["data"]["quoteReceived"] == {
+                "id": quote["id"],
+                "amountCents": 4300,
+                "worker": {"id": workers[1].id},
+            }
+        finally:
+            await socket_.close()
