@@ -130,6 +130,26 @@ async def test_text_and_dates_no_database_can_store_are_bad_input(
     assert mine["myJobs"]["edges"] == []  # nothing half-written
 
 
+@pytest.mark.parametrize("literal", ["5", "true", "[1]", "{a: 1}", "2.5"])
+async def test_a_date_written_as_another_kind_of_literal_is_bad_input(
+    api: Api, client: httpx.AsyncClient, literal: str
+) -> None:
+    # Inline, not a variable: the scalar's literal parser meets the int or the list itself
+    # (strawberry before 0.322.1 handed it to dateutil, which raised TypeError: INTERNAL).
+    customer = await api.register("CUSTOMER")
+    job = await api.post_job(customer)
+    body = await _escaped_call(
+        client,
+        f'mutation {{ scheduleJob(jobId: "{job["id"]}", scheduledAt: {literal}) {{ id }} }}',
+        {},
+        customer.token,
+    )
+    _assert_clean(body)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "DateTime" in error["message"]
+
+
 @pytest.mark.parametrize("email", ["a\ud800@example.com", "a\x00@example.com", "x" * 300])
 async def test_sign_in_with_unstorable_text_is_just_wrong(
     client: httpx.AsyncClient, email: str
