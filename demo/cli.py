@@ -74,9 +74,11 @@ def main(argv: list[str], create_admin: CreateAdmin) -> int:
 
 
 async def database_holds(settings: Settings) -> str:
-    """What the database holds: empty, demo (finished), partial (an earlier run stopped part-way)
-    or other data."""
-    from models import User  # read-only look; every row of the database hangs off a user
+    """What the database holds: empty, demo (finished), partial (an earlier run stopped
+    part-way) or other data. A read-only look (every row of the database hangs off a user),
+    with the database opened as create-admin opens it: the app's lifespan would also start
+    the sweeper that closes overdue jobs, a write to a database the demo may refuse."""
+    from models import User
     from models.database import close_database, open_database
 
     await open_database(settings.database_url)
@@ -116,6 +118,7 @@ async def run(
         )
         return 2
     started = time.monotonic()
+    # create-admin opens and closes the database itself, so it runs before the app's lifespan.
     message = await create_admin(settings, ADMIN_EMAIL, ADMIN_NAME, options.password)
     if not message.startswith("created"):
         console.print(f"[red]Could not create the demo ADMIN: {message}[/red]")

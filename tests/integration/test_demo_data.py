@@ -18,6 +18,7 @@ from tortoise import Tortoise
 
 import server
 from demo.cli import Options, run
+from demo.scene import ADMIN_EMAIL
 from settings import Settings
 from web.app import create_app
 
@@ -70,7 +71,8 @@ class Client:
         )
         body = response.json()
         assert "errors" not in body, body
-        return next(iter(body["data"].values()))
+        data = body["data"]
+        return next(iter(data.values())) if len(data) == 1 else data  # one root field: its value
 
     async def sign_in(self, email: str, password: str = PASSWORD) -> tuple[str, str]:
         payload = await self.call(LOGIN, email=email, password=password)
@@ -119,6 +121,19 @@ async def test_the_demo_city_signs_in_and_covers_every_state(settings: Settings)
             "{ me { pointsBalance workerProfile { categories } } }", tokens["worker"]
         )
         assert worker["pointsBalance"] > 0
+
+        customer = await api.call(
+            """{ me { pointTransactions(first: 20) { edges { node { kind } } } }
+                 unreadNotificationCount
+                 notifications(first: 100) { edges { node { read } } }
+                 threads(first: 50) { edges { node { lastMessageAt } } } }""",
+            tokens["customer"],
+        )
+        ledger = {edge["node"]["kind"] for edge in customer["me"]["pointTransactions"]["edges"]}
+        assert ledger == {"EARN", "ADJUST", "REDEEM"}
+        read = [edge["node"]["read"] for edge in customer["notifications"]["edges"]]
+        assert 0 < customer["unreadNotificationCount"] < len(read) and any(read)
+        assert any(edge["node"]["lastMessageAt"] for edge in customer["threads"]["edges"])
 
         homeowner = tokens["homeowner"]
         [project] = (await api.call("{ projects { edges { node { id status } } } }", homeowner))[
@@ -172,6 +187,21 @@ async def test_the_demo_city_signs_in_and_covers_every_state(settings: Settings)
     code, output = await demo(settings, Options(size="default", seed=99, password=PASSWORD))
     assert code == 0
     assert "already holds the demo; nothing changed" in output
+    assert await row_counts(settings) == before
+
+
+async def test_a_demo_that_stopped_part_way_is_not_taken_for_a_finished_one(
+    settings: Settings,
+) -> None:
+    # given the demo's ADMIN but not the rest (a run that failed after creating it)
+    assert (await server._create_admin(settings, ADMIN_EMAIL, "Admin", PASSWORD)).startswith(
+        "created"
+    )
+    before = await row_counts(settings)
+
+    code, output = await demo(settings, Options(size="small", password=PASSWORD, force=True))
+    assert code == 2
+    assert "stopped part-way" in output
     assert await row_counts(settings) == before
 
 
