@@ -224,8 +224,8 @@ async def job(scene: Scene, state: str, state_index: int, n: int) -> None:
         )
         quotes[worker.id] = quote["id"]
         scene.counts["quotes"] += 1
-    if not quoters:
-        return
+    if not quoters:  # the city's workers cover every district, so this is a bug of the demo
+        raise DemoError(f"nobody was matched to the {category} job {job_id} ({home.address})")
     hired = quoters[0]
     question, answer = rng.choice(texts.QUESTIONS)
     thread = await thread_of(scene, hired, job_id)

@@ -126,7 +126,8 @@ async def test_the_demo_city_signs_in_and_covers_every_state(settings: Settings)
             """{ me { pointTransactions(first: 20) { edges { node { kind } } } }
                  unreadNotificationCount
                  notifications(first: 100) { edges { node { read } } }
-                 threads(first: 50) { edges { node { lastMessageAt } } } }""",
+                 threads(first: 50) { edges { node { lastMessageAt } } }
+                 serviceRecords(first: 10) { edges { node { jobId } } } }""",
             tokens["customer"],
         )
         ledger = {edge["node"]["kind"] for edge in customer["me"]["pointTransactions"]["edges"]}
@@ -134,6 +135,7 @@ async def test_the_demo_city_signs_in_and_covers_every_state(settings: Settings)
         read = [edge["node"]["read"] for edge in customer["notifications"]["edges"]]
         assert 0 < customer["unreadNotificationCount"] < len(read) and any(read)
         assert any(edge["node"]["lastMessageAt"] for edge in customer["threads"]["edges"])
+        assert len(customer["serviceRecords"]["edges"]) == 2  # her ACCEPTED and CLOSED jobs
 
         homeowner = tokens["homeowner"]
         [project] = (await api.call("{ projects { edges { node { id status } } } }", homeowner))[
