@@ -232,7 +232,7 @@ async def job(scene: Scene, state: str, state_index: int, n: int) -> None:
     await send(scene, customer, thread, question)
     await send(scene, hired, thread, answer)
     if state == "OPEN":
-        if len(quoters) > 1 and n % 2 == 1:  # a worker changed their mind
+        if len(quoters) > 1 and n % 2 == 0:  # a worker changed their mind
             await gql.ok(WITHDRAW_QUOTE, {"id": quotes[quoters[-1].id]}, by=quoters[-1])
             scene.counts["quotes withdrawn"] += 1
         return
