@@ -32,6 +32,7 @@ COPY realtime/ realtime/
 COPY matching/ matching/
 COPY migrations/ migrations/
 COPY web/ web/
+COPY demo/ demo/
 RUN pip install --no-compile . \
     && mkdir -p /app/data \
     && chown fixhub:fixhub /app/data

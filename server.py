@@ -3,6 +3,9 @@
 Administrators are never created through the API: `python server.py create-admin EMAIL`
 (the password is asked for, or read from FIXHUB_ADMIN_PASSWORD for scripts).
 
+`python server.py demo [--size small|default|large] [--seed N] [--password P] [--force]` fills
+an empty database with demo data through the API (see demo/).
+
 With no configuration it serves the embedded default: SQLite at ./data/fixhub.sqlite3 and
 the in-process bus. See the README for DATABASE_URL, BROADCAST_URL and SECRET_KEY.
 """
@@ -91,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["create-admin"]:
         return create_admin(argv[1:])
+    if argv[:1] == ["demo"]:
+        from demo.cli import main as demo
+
+        return demo(argv[1:], create_admin=_create_admin)
     parser = argparse.ArgumentParser(description="fixhub GraphQL server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
