@@ -398,6 +398,15 @@ def table(outcomes: dict[str, Outcome], args: argparse.Namespace, loads: list[st
             0,
         )
         row(
+            f"{s}: share of it in the event-loop thread (%)",
+            lambda o, s=s: (
+                100 * shape(o, s).loop_cpu / shape(o, s).server_cpu
+                if shape(o, s).server_cpu
+                else float("nan")
+            ),
+            0,
+        )
+        row(
             f"{s}: bench client CPU (% of one core)",
             lambda o, s=s: (
                 100 * shape(o, s).client_cpu / shape(o, s).wall

@@ -59,6 +59,17 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def main_thread_cpu_seconds(pid: int) -> float:
+    """CPU time of a process's main thread alone (/proc/<pid>/task/<pid>/stat): for fixhub and
+    Node, the event loop, as opposed to aiosqlite's, argon2's or libuv's worker threads."""
+    try:
+        stat = Path(f"/proc/{pid}/task/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def process_rss_kib(pid: int) -> int:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -175,6 +186,10 @@ class Server:
     def tree_cpu_seconds(self) -> float:
         """User + system CPU time of the server and its live descendants so far."""
         return sum(process_cpu_seconds(pid) for pid in self.tree_pids())
+
+    def tree_loop_cpu_seconds(self) -> float:
+        """CPU time of the main (event-loop) threads of the server and its descendants."""
+        return sum(main_thread_cpu_seconds(pid) for pid in self.tree_pids())
 
     def tree_rss_kib(self) -> int:
         return sum(process_rss_kib(pid) for pid in self.tree_pids())

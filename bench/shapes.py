@@ -71,6 +71,7 @@ class PhaseResult:
     latencies_ms: list[float] = field(default_factory=list)
     wall: float = 0.0  # first publish -> last frame
     server_cpu: float = 0.0
+    loop_cpu: float = 0.0  # of which the main (event-loop) thread(s)
     client_cpu: float = 0.0
     other_cpu: float = 0.0
     exhausted: bool = False  # the publishers ran out of (job, worker) pairs before the end
@@ -99,11 +100,13 @@ class Meter:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.server_cpu = server.tree_cpu_seconds()
+        self.loop_cpu = server.tree_loop_cpu_seconds()
         self.client_cpu = time.process_time()
         self.machine_cpu = machine_busy_seconds()
 
     def stop(self, result: PhaseResult) -> None:
         result.server_cpu = self.server.tree_cpu_seconds() - self.server_cpu
+        result.loop_cpu = self.server.tree_loop_cpu_seconds() - self.loop_cpu
         result.client_cpu = time.process_time() - self.client_cpu
         other = machine_busy_seconds() - self.machine_cpu - result.server_cpu - result.client_cpu
         result.other_cpu = max(0.0, other)
