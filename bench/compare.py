@@ -108,7 +108,6 @@ class Run:
         self.layout = Layout.random(args.areas, random.Random(args.seed))
         self.run_id = secrets.token_hex(4)
         self.rng = random.Random(args.seed)
-        self.api: Api | None = None
 
     @property
     def ws_url(self) -> str:
@@ -176,10 +175,15 @@ class Run:
 
         log(f"{self.name}: posting {args.clients} jobs for shape A in the quote area")
 
+        # One at a time: every one of these jobs matches the same 16 quoting workers, and on
+        # PostgreSQL concurrent postJobs over the same workers deadlock in fixhub today
+        # (resolvers/jobs.py updates their WorkerProfile rows in no fixed order: INTERNAL).
+        one_at_a_time = asyncio.Semaphore(1)
+
         async def post(
             customer: Actor, centre: tuple[float, float], index: int, matched: int
         ) -> QuoteJob:
-            async with gate:
+            async with one_at_a_time:
                 data = await api.call(
                     POST_JOB, {"input": job_input(centre, f"quote job {index}")}, customer.token
                 )
@@ -290,10 +294,6 @@ class Run:
             self.outcome.shapes[shape] = results[-1]
             if results[-1].exhausted:
                 log(f"{self.name}: shape {shape}: the quoters ran out of jobs (raise --clients)")
-
-    async def close(self) -> None:
-        if self.api is not None:
-            await self.api.close()
 
 
 # --- the servers ------------------------------------------------------------------------------
@@ -539,13 +539,10 @@ def main(argv: list[str] | None = None) -> int:
             return hook
 
         async def go() -> None:
-            try:
-                await asyncio.wait_for(
-                    run.run(restart_after_setup=name == "fixhub", profile_hook=profile_hook),
-                    args.max_seconds,
-                )
-            finally:
-                await run.close()
+            await asyncio.wait_for(
+                run.run(restart_after_setup=name == "fixhub", profile_hook=profile_hook),
+                args.max_seconds,
+            )
 
         crashed: BaseException | None = None
         try:
