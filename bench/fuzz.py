@@ -27,7 +27,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,11 +34,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the app's packages (and tests/) before bench/'s modules
 
-import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from server_process import Server, free_port, log, problem_lines  # noqa: E402  (bench/)
+from server_process import (  # noqa: E402  (bench/)
+    Server,
+    free_port,
+    log,
+    postgres_database,
+    problem_lines,
+)
 
-from models.database import asyncpg_dsn  # noqa: E402
 from tests.conftest import Actor, Api  # noqa: E402
 from tests.fuzz.harness import (  # noqa: E402
     KINDS,
@@ -55,7 +58,6 @@ from tests.fuzz.harness import (  # noqa: E402
     seed,
 )
 
-PG_URL = "postgres://root@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ADMIN_PASSWORD = "fuzz admin password 1234"
 LOGIN = """mutation($e: String!, $p: String!) {
@@ -193,25 +195,6 @@ async def worker(
             await session.close()
 
 
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty database on the local PostgreSQL, dropped afterwards."""
-    name = f"fixhub_fuzz_{uuid.uuid4().hex[:10]}"
-
-    async def execute(statement: str) -> None:
-        connection = await asyncpg.connect(asyncpg_dsn(PG_URL))
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + Redis")
@@ -277,7 +260,7 @@ def fuzz(args: argparse.Namespace, temp: Path, tally: Tally, times: dict[str, fl
     then seed and send."""
     with contextlib.ExitStack() as stack:
         if args.postgres:
-            database_url = stack.enter_context(postgres_database())
+            database_url = stack.enter_context(postgres_database("fixhub_fuzz_"))
             broadcast_url = REDIS_URL
         else:
             database_url, broadcast_url = f"sqlite://{temp / 'fixhub.sqlite3'}", "memory://"
