@@ -65,25 +65,6 @@ class Job(Model):
         indexes = (("customer_id", "id"),)
 
 
-class JobMatch(Model):
-    id = fields.IntField(primary_key=True)
-    job: fields.ForeignKeyRelation[Job] = fields.ForeignKeyField(
-        "fixhub.Job", related_name="matches", on_delete=fields.CASCADE
-    )
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.User", related_name="job_matches", on_delete=fields.CASCADE
-    )
-    score = fields.FloatField()
-    distance_km = fields.FloatField()
-    reasons = fields.JSONField(default=list)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "job_matches"
-        unique_together = (("job", "worker"),)
-        indexes = (("worker_id", "job_id"),)
-
-
 class JobStatusChange(Model):
     """The timeline of a job: every status move with who made it and when."""
 

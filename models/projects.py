@@ -1,5 +1,4 @@
-"""Renovation projects: the project and its team, the contract, filed records and the stored
-live feed."""
+"""Renovation projects: the project and its team seats."""
 
 from __future__ import annotations
 
@@ -10,11 +9,9 @@ from tortoise.models import Model
 
 from models.enums import (
     ROLE_KIND,
-    ContractStatus,
     EnterpriseKind,
     MemberRole,
     ProjectStatus,
-    RecordKind,
 )
 
 
@@ -106,100 +103,3 @@ class Project(Model):
             ("designer_id", "id"),
             ("material_budgeter_id", "id"),
         )
-
-
-class ProjectRecord(Model):
-    """A filed record. Never updated: a change files a new version that supersedes this one.
-
-    `content` is the canonical JSON text (sorted keys, no spaces, UTF-8) exactly as hashed, so
-    anyone entitled can recompute `sha256` from what they read.
-    """
-
-    id = fields.IntField(primary_key=True)
-    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
-        "fixhub.Project", related_name="records", on_delete=fields.RESTRICT
-    )
-    kind = fields.CharEnumField(RecordKind, max_length=24)
-    filing_number = fields.CharField(max_length=40, unique=True)
-    # Which document this is a version of, e.g. "contract", "design", "inspection:12".
-    subject = fields.CharField(max_length=64)
-    version = fields.IntField(default=1)
-    supersedes: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "fixhub.ProjectRecord",
-        related_name="superseded_by",
-        null=True,
-        on_delete=fields.RESTRICT,
-    )
-    content = fields.TextField()
-    sha256 = fields.CharField(max_length=64)
-    filed_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.User", related_name="filed_records", on_delete=fields.RESTRICT
-    )
-    filed_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "project_records"
-        # A version is superseded at most once, so the versions form one chain.
-        unique_together = (("project", "subject", "version"), ("supersedes",))
-        indexes = (("project_id", "id"),)
-
-
-class Contract(Model):
-    """The contract between the customer and the decoration enterprise, one per project.
-
-    Drafted (and redrafted) by the project manager while DRAFT; each redraft clears both
-    signatures. When both sides have signed it is FILED as a ProjectRecord and its stages
-    become the milestones of the project.
-    """
-
-    id = fields.IntField(primary_key=True)
-    project: fields.OneToOneRelation[Project] = fields.OneToOneField(
-        "fixhub.Project", related_name="contract", on_delete=fields.RESTRICT
-    )
-    total_cents = fields.BigIntField()
-    # [{"name": str, "percent": int}], percentages adding up to 100.
-    stages = fields.JSONField()
-    terms = fields.TextField()
-    status = fields.CharEnumField(ContractStatus, max_length=16, default=ContractStatus.DRAFT)
-    # Bumped by every redraft; a signature names the revision it signed.
-    revision = fields.IntField(default=1)
-    drafted_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.User", related_name="drafted_contracts", on_delete=fields.RESTRICT
-    )
-    customer_signed_at = fields.DatetimeField(null=True)
-    enterprise_signed_at = fields.DatetimeField(null=True)
-    enterprise_signed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "fixhub.User",
-        related_name="contracts_signed_for_enterprise",
-        null=True,
-        on_delete=fields.RESTRICT,
-    )
-    record: fields.ForeignKeyNullableRelation[ProjectRecord] = fields.ForeignKeyField(
-        "fixhub.ProjectRecord", related_name="contracts", null=True, on_delete=fields.RESTRICT
-    )
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
-
-    class Meta:
-        table = "contracts"
-
-
-class ProjectEvent(Model):
-    """One entry of the live feed of a project, stored in the transaction of what it reports so the
-    feed can be replayed from any id."""
-
-    id = fields.BigIntField(primary_key=True)
-    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
-        "fixhub.Project", related_name="events", on_delete=fields.CASCADE
-    )
-    kind = fields.CharField(max_length=40)
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "fixhub.User", related_name="project_events", null=True, on_delete=fields.SET_NULL
-    )
-    summary = fields.CharField(max_length=300)
-    data = fields.JSONField(default=dict)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "project_events"
-        indexes = (("project_id", "id"),)

@@ -1,4 +1,4 @@
-"""Project escrow and the customer's evaluations of the enterprises and the platform."""
+"""Project escrow: deposits and stage releases."""
 
 from __future__ import annotations
 
@@ -41,31 +41,3 @@ class EscrowEntry(Model):
         # One release per milestone: a stage is paid out exactly once.
         unique_together = (("project", "external_reference"), ("milestone",))
         indexes = (("project_id", "id"),)
-
-
-class Evaluation(Model):
-    """The 1-5 evaluation by the customer of one chosen enterprise, or of the platform."""
-
-    id = fields.IntField(primary_key=True)
-    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.Project", related_name="evaluations", on_delete=fields.RESTRICT
-    )
-    # "enterprise:<id>" or "platform": unique per project, so each is evaluated once.
-    target = fields.CharField(max_length=40)
-    enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "fixhub.Enterprise", related_name="evaluations", null=True, on_delete=fields.RESTRICT
-    )
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.User", related_name="evaluations", on_delete=fields.RESTRICT
-    )
-    rating = fields.SmallIntField()
-    comment = fields.TextField(default="")
-    record: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.ProjectRecord", related_name="evaluations", on_delete=fields.RESTRICT
-    )
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "evaluations"
-        unique_together = (("project", "target"),)
-        indexes = (("enterprise_id", "id"),)

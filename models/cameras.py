@@ -1,0 +1,41 @@
+"""Site cameras of a renovation project and their snapshots."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class SiteCamera(Model):
+    id = fields.IntField(primary_key=True)
+    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.Project", related_name="cameras", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=80)
+    stream_url = fields.CharField(max_length=500)
+    registered_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="registered_cameras", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "site_cameras"
+        indexes = (("project_id", "id"),)
+
+
+class CameraSnapshot(Model):
+    id = fields.BigIntField(primary_key=True)
+    camera: fields.ForeignKeyRelation[SiteCamera] = fields.ForeignKeyField(
+        "fixhub.SiteCamera", related_name="snapshots", on_delete=fields.CASCADE
+    )
+    image_url = fields.CharField(max_length=500)
+    caption = fields.CharField(max_length=200, default="")
+    posted_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="camera_snapshots", on_delete=fields.RESTRICT
+    )
+    taken_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "camera_snapshots"
+        indexes = (("camera_id", "id"),)

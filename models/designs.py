@@ -1,0 +1,34 @@
+"""Design proposals of a renovation project."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import ProposalStatus
+
+
+class DesignProposal(Model):
+    id = fields.IntField(primary_key=True)
+    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.Project", related_name="design_proposals", on_delete=fields.CASCADE
+    )
+    designer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="design_proposals", on_delete=fields.RESTRICT
+    )
+    title = fields.CharField(max_length=120)
+    description = fields.TextField()
+    document_url = fields.CharField(max_length=500)
+    estimate_cents = fields.BigIntField()
+    status = fields.CharEnumField(ProposalStatus, max_length=16, default=ProposalStatus.SUBMITTED)
+    record: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.ProjectRecord",
+        related_name="design_proposals",
+        null=True,
+        on_delete=fields.RESTRICT,
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "design_proposals"
+        indexes = (("project_id", "id"),)

@@ -1,0 +1,62 @@
+"""The material plan of a renovation project and its deliveries."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import DeliveryStatus
+
+
+class MaterialPlan(Model):
+    """A filed material plan. A new plan supersedes the previous one (see its record)."""
+
+    id = fields.IntField(primary_key=True)
+    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.Project", related_name="material_plans", on_delete=fields.CASCADE
+    )
+    budgeter: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="material_plans", on_delete=fields.RESTRICT
+    )
+    # [{"name", "unit", "quantity", "unitPriceCents", "totalCents"}]
+    items = fields.JSONField()
+    total_cents = fields.BigIntField()
+    record: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.ProjectRecord", related_name="material_plans", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "material_plans"
+        indexes = (("project_id", "id"),)
+
+
+class MaterialDelivery(Model):
+    id = fields.IntField(primary_key=True)
+    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.Project", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    plan: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.MaterialPlan", related_name="deliveries", null=True, on_delete=fields.RESTRICT
+    )
+    recorded_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="recorded_deliveries", on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.DISPATCHED)
+    carrier = fields.CharField(max_length=80)
+    tracking_number = fields.CharField(max_length=80)
+    # [{"name", "quantity"}]
+    items = fields.JSONField()
+    dispatched_at = fields.DatetimeField(auto_now_add=True)
+    delivered_at = fields.DatetimeField(null=True)
+    confirmed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "fixhub.User", related_name="deliveries_confirmed", null=True, on_delete=fields.RESTRICT
+    )
+    confirmed_at = fields.DatetimeField(null=True)
+    # On SHORTFALL: [{"name", "quantity"}] missing, and a note.
+    missing_items = fields.JSONField(default=list)
+    confirmation_note = fields.TextField(null=True)
+
+    class Meta:
+        table = "material_deliveries"
+        indexes = (("project_id", "id"),)
