@@ -9,9 +9,8 @@ import strawberry
 
 import models
 from resolvers import acceptance
+from schema.common import Info, Participant
 from schema.filing import ProjectRecord, filed_record
-from schema.messages import Participant
-from schema.types import Info
 
 if TYPE_CHECKING:
     from schema.enterprises import Enterprise

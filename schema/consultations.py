@@ -8,10 +8,8 @@ import strawberry
 
 import models
 from resolvers import consultations, validation
+from schema.common import Info, PageInfo, Participant, connection
 from schema.enums import ConsultationStatus
-from schema.messages import Participant
-from schema.query import connection
-from schema.types import Info, PageInfo
 
 
 @strawberry.input

@@ -10,10 +10,8 @@ import strawberry
 import models
 from resolvers import enterprises, validation
 from resolvers.enterprises import MAX_MY_ENTERPRISES  # `enterprises` is also a field below
+from schema.common import Info, PageInfo, Participant, connection
 from schema.enums import EnterpriseKind, EnterpriseStatus, InvitationStatus, MemberRole
-from schema.messages import Participant
-from schema.query import connection
-from schema.types import Info, PageInfo
 
 
 async def _participant(info: Info, user_id: int) -> Participant:

@@ -9,10 +9,9 @@ import strawberry
 
 import models
 from resolvers import materials, validation
+from schema.common import Info, Participant
 from schema.enums import DeliveryStatus
 from schema.filing import filed_record
-from schema.messages import Participant
-from schema.types import Info
 
 if TYPE_CHECKING:
     from schema.filing import ProjectRecord

@@ -13,22 +13,20 @@ import models
 from realtime.events import Event
 from resolvers import messages
 from resolvers.context import Context
-from schema.query import connection
-from schema.subscription import SubscriptionSpec, stream
-from schema.types import Customer, Info, Job, PageInfo, Worker, load_worker
+from schema.accounts import Worker, load_worker
+from schema.common import (
+    Customer,
+    Info,
+    PageInfo,
+    Participant,
+    SubscriptionSpec,
+    connection,
+    stream,
+)
+from schema.jobs import Job
 
 if TYPE_CHECKING:
     from schema.projects import Project
-
-
-@strawberry.type(description="Who wrote a message: only what the other party may see.")
-class Participant:
-    id: strawberry.ID
-    display_name: str
-
-    @classmethod
-    def from_model(cls, user: models.User) -> Participant:
-        return cls(id=strawberry.ID(str(user.id)), display_name=user.display_name)
 
 
 @strawberry.type(

@@ -13,9 +13,7 @@ import models
 from realtime.events import Event
 from resolvers import notifications, subscriptions
 from resolvers.context import Context
-from schema.query import connection
-from schema.subscription import SubscriptionSpec, stream
-from schema.types import Info, PageInfo
+from schema.common import Info, PageInfo, SubscriptionSpec, connection, stream
 
 
 @strawberry.type

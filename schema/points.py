@@ -9,8 +9,8 @@ import strawberry
 import models
 from models import enums
 from resolvers import points, policy
-from schema.query import connection
-from schema.types import Info, Job, PageInfo
+from schema.common import Info, PageInfo, connection
+from schema.jobs import Job
 
 PointKind = strawberry.enum(
     enums.PointKind,

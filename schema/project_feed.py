@@ -13,10 +13,7 @@ import models
 from realtime.events import Event
 from resolvers import project_feed
 from resolvers.context import Context
-from schema.messages import Participant
-from schema.query import connection
-from schema.subscription import SubscriptionSpec, stream
-from schema.types import Info, PageInfo
+from schema.common import Info, PageInfo, Participant, SubscriptionSpec, connection, stream
 
 
 @strawberry.type(

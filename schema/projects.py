@@ -8,12 +8,9 @@ import strawberry
 
 import models
 from resolvers import policy, projects
+from schema.common import GeoPoint, GeoPointInput, Info, PageInfo, Participant, connection
 from schema.enterprises import Enterprise
 from schema.enums import ProjectStatus
-from schema.inputs import GeoPointInput
-from schema.messages import Participant
-from schema.query import connection
-from schema.types import GeoPoint, Info, PageInfo
 
 ProjectRole = strawberry.enum(
     policy.ProjectRole,

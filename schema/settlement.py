@@ -9,9 +9,8 @@ import strawberry
 
 import models
 from resolvers import settlement
+from schema.common import Info, Participant
 from schema.enums import EscrowKind
-from schema.messages import Participant
-from schema.types import Info
 
 if TYPE_CHECKING:
     from schema.milestones import Milestone

@@ -1,24 +1,100 @@
-"""Root subscription fields.
-
-Each field is described once by a SubscriptionSpec: how to authorise and name its channel, and
-how to turn one bus event into the root value. The WebSocket fan-out (web/fanout.py) uses the
-specs directly so it can execute a selection once per event for all subscribers that share it;
-the strawberry resolvers below use the same specs for in-process execution.
-"""
+"""What every domain's schema uses: the Info type, pages as Relay-style connections, the
+public views of a person (Participant, Customer), geo points and the subscription spec."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
+import models
 from models import User
 from realtime.events import Event
-from resolvers import subscriptions
 from resolvers.context import Context
-from schema.types import Info, Job, Quote
+from resolvers.pagination import Page
+
+# Plain strawberry.Info: its context is always a resolvers.context.Context.
+Info = strawberry.Info
+
+
+@strawberry.type
+class GeoPoint:
+    lat: float
+    lng: float
+
+
+@strawberry.input
+class GeoPointInput:
+    lat: float
+    lng: float
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+C = TypeVar("C")
+T = TypeVar("T")
+
+
+def page_info(page: Page) -> PageInfo:
+    return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)
+
+
+def connection(
+    connection_type: Callable[..., C],
+    edge_type: Callable[..., Any],
+    page: Page[T],
+    node: Callable[[T], Any],
+) -> C:
+    """A Relay-style connection of one page: each item wrapped by `node`, with its cursor."""
+    return connection_type(
+        edges=[
+            edge_type(cursor=cursor, node=node(item))
+            for item, cursor in zip(page.items, page.cursors, strict=True)
+        ],
+        page_info=page_info(page),
+    )
+
+
+@strawberry.type(description="Who wrote a message: only what the other party may see.")
+class Participant:
+    id: strawberry.ID
+    display_name: str
+
+    @classmethod
+    def from_model(cls, user: models.User) -> Participant:
+        return cls(id=strawberry.ID(str(user.id)), display_name=user.display_name)
+
+
+# Shown by jobs, messages and reviews alike: what other parties see of a customer.
+@strawberry.type(description="What other parties see of a customer.")
+class Customer:
+    id: strawberry.ID
+    display_name: str
+    rating_count: int = strawberry.field(description="Reviews of this customer by workers.")
+    rating_average: float | None = strawberry.field(
+        description="Average of the workers' ratings (1-5); shown to workers deciding whether "
+        "to quote. Null before any."
+    )
+
+    @classmethod
+    def from_model(cls, user: models.User) -> Customer:
+        count = user.customer_rating_count
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            display_name=user.display_name,
+            rating_count=count,
+            rating_average=round(user.customer_rating_sum / count, 2) if count else None,
+        )
+
+
+DateTimeArg = Annotated[datetime, strawberry.argument(description="ISO 8601 with a timezone")]
 
 
 @dataclass(frozen=True)
@@ -46,33 +122,6 @@ class SubscriptionSpec:
         return user is not None and (user.id in audience or user.role in self.audience_roles)
 
 
-async def _quote_root(ctx: Context, event: Event) -> Quote | None:
-    quote = await subscriptions.quote_of_event(ctx, event)
-    return Quote.from_model(quote) if quote else None
-
-
-async def _job_root(ctx: Context, event: Event) -> Job | None:
-    job = await subscriptions.job_of_event(ctx, event)
-    return Job.from_model(job) if job else None
-
-
-SPECS: dict[str, SubscriptionSpec] = {
-    "quoteReceived": SubscriptionSpec(
-        channel=lambda ctx, args: subscriptions.quote_received_channel(ctx, args["jobId"]),
-        root=_quote_root,
-    ),
-    "matchingJobs": SubscriptionSpec(
-        channel=lambda ctx, args: subscriptions.matching_jobs_channel(ctx),
-        root=_job_root,
-        audience=subscriptions.matched_workers,
-    ),
-    "jobUpdated": SubscriptionSpec(
-        channel=lambda ctx, args: subscriptions.job_updated_channel(ctx, args["jobId"]),
-        root=_job_root,
-    ),
-}
-
-
 async def stream(
     info: Info, spec: SubscriptionSpec, args: dict[str, Any]
 ) -> AsyncGenerator[Any, None]:
@@ -95,25 +144,3 @@ async def stream(
             root = await spec.root(ctx.for_new_operation(), event)
             if root is not None:
                 yield root
-
-
-@strawberry.type
-class Subscription:
-    @strawberry.subscription(description="New quotes for your job (the job's customer only).")
-    async def quote_received(
-        self, info: Info, job_id: strawberry.ID
-    ) -> AsyncGenerator[Quote, None]:
-        async for root in stream(info, SPECS["quoteReceived"], {"jobId": job_id}):
-            yield root
-
-    @strawberry.subscription(description="Each new job you are matched to (workers only).")
-    async def matching_jobs(self, info: Info) -> AsyncGenerator[Job, None]:
-        async for root in stream(info, SPECS["matchingJobs"], {}):
-            yield root
-
-    @strawberry.subscription(
-        description="Status changes of a job: its customer and its quoting or hired workers."
-    )
-    async def job_updated(self, info: Info, job_id: strawberry.ID) -> AsyncGenerator[Job, None]:
-        async for root in stream(info, SPECS["jobUpdated"], {"jobId": job_id}):
-            yield root

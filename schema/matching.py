@@ -1,0 +1,99 @@
+"""Matching: why the matching engine chose a worker for a job, a worker's matched jobs, and new
+matches live."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+import models
+from resolvers import jobs, subscriptions
+from schema.common import Info, PageInfo, SubscriptionSpec, connection, stream
+from schema.enums import JobStatus
+from schema.jobs import Job, job_root
+
+
+@strawberry.type
+class MatchReason:
+    code: str
+    text: str
+    value: float | None
+
+
+@strawberry.type(description="Why the matching engine chose a worker for a job.")
+class Match:
+    _match: strawberry.Private[models.JobMatch]
+
+    @classmethod
+    def from_model(cls, match: models.JobMatch) -> Match:
+        return cls(_match=match)
+
+    @strawberry.field
+    def score(self) -> float:
+        return self._match.score
+
+    @strawberry.field
+    def distance_km(self) -> float:
+        return self._match.distance_km
+
+    @strawberry.field
+    def reasons(self) -> list[MatchReason]:
+        return [
+            MatchReason(code=r["code"], text=r["text"], value=r.get("value"))
+            for r in self._match.reasons
+        ]
+
+    @strawberry.field
+    def matched_at(self) -> datetime:
+        return self._match.created_at
+
+    @strawberry.field
+    async def job(self, info: Info) -> Job:
+        job = await info.context.loaders.job_by_id.load(self._match.job_id)
+        assert job is not None  # a match never outlives its job (ON DELETE CASCADE)
+        return Job.from_model(job)
+
+
+@strawberry.type
+class MatchEdge:
+    cursor: str
+    node: Match
+
+
+@strawberry.type
+class MatchConnection:
+    edges: list[MatchEdge]
+    page_info: PageInfo
+
+
+SPECS: dict[str, SubscriptionSpec] = {
+    "matchingJobs": SubscriptionSpec(
+        channel=lambda ctx, args: subscriptions.matching_jobs_channel(ctx),
+        root=job_root,
+        audience=subscriptions.matched_workers,
+    ),
+}
+
+
+@strawberry.type
+class MatchingQuery:
+    @strawberry.field(description="Workers: the jobs you were matched to, with the reasons.")
+    async def my_matched_jobs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: JobStatus | None = None,
+    ) -> MatchConnection:
+        page = await jobs.my_matched_jobs(info.context, first, after, status)
+        return connection(MatchConnection, MatchEdge, page, Match.from_model)
+
+
+@strawberry.type
+class MatchingSubscription:
+    @strawberry.subscription(description="Each new job you are matched to (workers only).")
+    async def matching_jobs(self, info: Info) -> AsyncGenerator[Job, None]:
+        async for root in stream(info, SPECS["matchingJobs"], {}):
+            yield root
