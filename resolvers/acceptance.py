@@ -37,7 +37,7 @@ from models import (
 from resolvers import validation
 from resolvers.context import Context
 from resolvers.filing import file_record
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import ProjectAction
 from resolvers.project_feed import (

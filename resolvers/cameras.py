@@ -15,7 +15,7 @@ from errors import BadUserInput, Conflict, NotFound
 from models import CameraSnapshot, ProjectStatus, SiteCamera
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.policy import ProjectAction, require_user
 from resolvers.project_feed import FeedKind, record, require_status
 from resolvers.projects_access import authorized_project, lock_project

@@ -20,7 +20,7 @@ from errors import BadUserInput, InvalidState
 from models import Consultation, ConsultationEntry, ConsultationStatus, Role, User
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.loaders import by_id, grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate

@@ -22,7 +22,7 @@ from errors import Conflict, NotFound
 from models import Project, ProjectRecord, RecordKind
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction
 from resolvers.project_feed import FeedKind, record

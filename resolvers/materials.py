@@ -39,7 +39,7 @@ from models import (
 from resolvers import validation
 from resolvers.context import Context
 from resolvers.filing import file_record
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction, require_user

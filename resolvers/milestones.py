@@ -40,7 +40,7 @@ from models import (
 from resolvers import settlement, validation
 from resolvers.context import Context
 from resolvers.filing import file_record
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.loaders import grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import ProjectAction, ProjectRole, require_user

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from models import Project, User
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.policy import ProjectAction, ProjectRole, authorize_project, require_user
 
 

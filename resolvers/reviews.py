@@ -26,7 +26,8 @@ from models import (
 )
 from resolvers import points, records, validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id, tell_parties
+from resolvers.ids import parse_id
+from resolvers.jobs import tell_parties
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import Action, authorize_job, require_user

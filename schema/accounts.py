@@ -12,7 +12,7 @@ from errors import NotFound
 from models import Role as ModelRole
 from models import ServiceCategory as ModelCategory
 from resolvers import accounts, points
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from schema.common import GeoPoint, GeoPointInput, Info
 from schema.enums import Role, ServiceCategory
 from schema.reviews import ReviewConnection, review_connection

@@ -12,7 +12,7 @@ import models
 from models import JobStatus as ModelJobStatus
 from models import ServiceCategory as ModelCategory
 from realtime.events import Event
-from resolvers import jobs, policy, subscriptions
+from resolvers import jobs, policy
 from resolvers.context import Context
 from resolvers.quotes import listed_quotes
 from schema.accounts import Worker, load_worker
@@ -185,13 +185,13 @@ class PostJobInput:
 
 
 async def job_root(ctx: Context, event: Event) -> Job | None:
-    job = await subscriptions.job_of_event(ctx, event)
+    job = await jobs.job_of_event(ctx, event)
     return Job.from_model(job) if job else None
 
 
 SPECS: dict[str, SubscriptionSpec] = {
     "jobUpdated": SubscriptionSpec(
-        channel=lambda ctx, args: subscriptions.job_updated_channel(ctx, args["jobId"]),
+        channel=lambda ctx, args: jobs.job_updated_channel(ctx, args["jobId"]),
         root=job_root,
     ),
 }

@@ -9,7 +9,7 @@ from datetime import datetime
 import strawberry
 
 import models
-from resolvers import jobs, subscriptions
+from resolvers import matching
 from schema.common import Info, PageInfo, SubscriptionSpec, connection, stream
 from schema.enums import JobStatus
 from schema.jobs import Job, job_root
@@ -70,9 +70,9 @@ class MatchConnection:
 
 SPECS: dict[str, SubscriptionSpec] = {
     "matchingJobs": SubscriptionSpec(
-        channel=lambda ctx, args: subscriptions.matching_jobs_channel(ctx),
+        channel=lambda ctx, args: matching.matching_jobs_channel(ctx),
         root=job_root,
-        audience=subscriptions.matched_workers,
+        audience=matching.matched_workers,
     ),
 }
 
@@ -87,7 +87,7 @@ class MatchingQuery:
         after: str | None = None,
         status: JobStatus | None = None,
     ) -> MatchConnection:
-        page = await jobs.my_matched_jobs(info.context, first, after, status)
+        page = await matching.my_matched_jobs(info.context, first, after, status)
         return connection(MatchConnection, MatchEdge, page, Match.from_model)
 
 

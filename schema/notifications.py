@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 import models
 from realtime.events import Event
-from resolvers import notifications, subscriptions
+from resolvers import notifications
 from resolvers.context import Context
 from schema.common import Info, PageInfo, SubscriptionSpec, connection, stream
 
@@ -91,7 +91,7 @@ class NotificationsMutation:
 
 
 async def _root(ctx: Context, event: Event) -> Notification | None:
-    notification = await subscriptions.notification_of_event(ctx, event)
+    notification = await notifications.notification_of_event(ctx, event)
     return Notification.from_model(notification) if notification else None
 
 
@@ -102,7 +102,7 @@ async def _replay(ctx: Context, args: dict[str, Any]) -> list[tuple[int, Any]]:
 
 SPECS = {
     "notifications": SubscriptionSpec(
-        channel=lambda ctx, args: subscriptions.notifications_channel(ctx),
+        channel=lambda ctx, args: notifications.notifications_channel(ctx),
         root=_root,
         replay=_replay,
     )

@@ -9,7 +9,7 @@ import strawberry
 
 import models
 from realtime.events import Event
-from resolvers import quotes, subscriptions
+from resolvers import quotes
 from resolvers.context import Context
 from schema.accounts import Worker, load_worker
 from schema.common import Info, SubscriptionSpec, stream
@@ -75,13 +75,13 @@ class SubmitQuoteInput:
 
 
 async def _quote_root(ctx: Context, event: Event) -> Quote | None:
-    quote = await subscriptions.quote_of_event(ctx, event)
+    quote = await quotes.quote_of_event(ctx, event)
     return Quote.from_model(quote) if quote else None
 
 
 SPECS: dict[str, SubscriptionSpec] = {
     "quoteReceived": SubscriptionSpec(
-        channel=lambda ctx, args: subscriptions.quote_received_channel(ctx, args["jobId"]),
+        channel=lambda ctx, args: quotes.quote_received_channel(ctx, args["jobId"]),
         root=_quote_root,
     ),
 }
