@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -24,9 +23,7 @@ from schema.common import (
     stream,
 )
 from schema.jobs import Job
-
-if TYPE_CHECKING:
-    from schema.projects import Project
+from schema.projects import Project
 
 
 @strawberry.type(
@@ -54,11 +51,7 @@ class Thread:
     @strawberry.field(
         description="The project of a project thread; null for a job thread.",
     )
-    async def project(
-        self, info: Info
-    ) -> Annotated[Project, strawberry.lazy("schema.projects")] | None:
-        from schema.projects import Project  # a cycle at import time, not at run time
-
+    async def project(self, info: Info) -> Project | None:
         project = await messages.thread_project(info.context, self._thread)
         return None if project is None else Project.from_model(project)
 
