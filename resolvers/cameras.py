@@ -17,7 +17,7 @@ from resolvers import validation
 from resolvers.context import Context
 from resolvers.ids import parse_id
 from resolvers.policy import ProjectAction, require_user
-from resolvers.project_feed import FeedKind, record, require_status
+from resolvers.project_feed import FeedKind, add_feed_entry, require_status
 from resolvers.projects_access import authorized_project, lock_project
 
 # From the team's assignment until the customer accepts: the site exists and is worked on.
@@ -123,7 +123,7 @@ async def register_camera(ctx: Context, project_id: str, camera: CameraInput) ->
         created = await SiteCamera.create(
             project_id=project.id, name=name, stream_url=stream_url, registered_by_id=user.id
         )
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.CAMERA_REGISTERED,
@@ -162,7 +162,7 @@ async def post_snapshot(ctx: Context, camera_id: str, snapshot: SnapshotInput) -
             posted_by_id=user.id,
             taken_at=taken_at,
         )
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.SNAPSHOT_POSTED,

@@ -16,12 +16,12 @@ from errors import Conflict, InvalidState, NotFound
 from models import DesignProposal, ProjectStatus, ProposalStatus, RecordKind
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.filing import file_record
+from resolvers.filing import file_project_record
 from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction, require_user
-from resolvers.project_feed import FeedKind, notify_participants, record, require_status
+from resolvers.project_feed import FeedKind, add_feed_entry, notify_participants, require_status
 from resolvers.projects_access import authorized_project, locked_project
 
 # The list is returned whole, so it is bounded here: a project takes at most this many.
@@ -64,7 +64,7 @@ async def submit_proposal(ctx: Context, project_id: str, new: NewDesignProposal)
             document_url=document_url,
             estimate_cents=estimate,
         )
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.DESIGN_SUBMITTED,
@@ -128,7 +128,7 @@ async def confirm_proposal(ctx: Context, proposal_id: str) -> DesignProposal:
             "submittedAt": proposal.created_at.isoformat(),
             "confirmedById": user.id,
         }
-        filed = await file_record(
+        filed = await file_project_record(
             ctx, project, RecordKind.DESIGN, "design", content, filed_by=user.id
         )
         await DesignProposal.filter(id=ident).update(record_id=filed.id)

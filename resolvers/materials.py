@@ -38,12 +38,12 @@ from models import (
 )
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.filing import file_record
+from resolvers.filing import file_project_record
 from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction, require_user
-from resolvers.project_feed import FeedKind, notify_participants, record, require_status
+from resolvers.project_feed import FeedKind, add_feed_entry, notify_participants, require_status
 from resolvers.projects_access import authorized_project, locked_project
 
 MAX_ITEMS = 200
@@ -186,7 +186,7 @@ async def file_plan(ctx: Context, project_id: str, items: Sequence[PlanItem]) ->
             "rounding": "line total = quantity x unitPriceCents, rounded half up to the cent; "
             "totalCents = sum of the line totals",
         }
-        filed = await file_record(
+        filed = await file_project_record(
             ctx, project, RecordKind.MATERIAL_PLAN, "material_plan", content, filed_by=user.id
         )
         plan = await MaterialPlan.create(
@@ -455,7 +455,7 @@ async def _delivery_step(
     ask: str,
 ) -> None:
     """The feed entry of a delivery step and the notifications of who acts next."""
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.DELIVERY_UPDATED,

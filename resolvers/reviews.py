@@ -100,7 +100,7 @@ async def review_job(ctx: Context, job_id: str, ratings: Ratings) -> Review:
                 jobId=job.id,
                 reviewId=review.id,
             )
-            await records.file_record(ctx, job, review)
+            await records.file_service_record(ctx, job, review)
     except IntegrityError:  # a concurrent duplicate won the unique job index
         raise Conflict(f"Job {job.id} already has your review.") from None
     await close_if_both_reviewed(ctx, job.id)

@@ -47,7 +47,7 @@ from resolvers import validation
 from resolvers.context import Context
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import ProjectAction
-from resolvers.project_feed import FeedKind, record, require_status
+from resolvers.project_feed import FeedKind, add_feed_entry, require_status
 from resolvers.projects_access import authorized_project, lock_project
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ async def _announce_release(
     ctx: Context, project: Project, milestone: Milestone, entry: EscrowEntry, actor_id: int
 ) -> None:
     amount = money(entry.amount_cents, project.currency)
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.PAYMENT_RECORDED,
@@ -294,7 +294,7 @@ async def _announce_deposit(
     ctx: Context, project: Project, entry: EscrowEntry, actor_id: int
 ) -> None:
     amount = money(entry.amount_cents, project.currency)
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.PAYMENT_RECORDED,
