@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from errors import Conflict, InvalidState, NotFound
+from errors import InvalidState, NotFound
 from models import DesignProposal, ProjectStatus, ProposalStatus, RecordKind
 from resolvers import validation
 from resolvers.context import Context
@@ -22,7 +22,7 @@ from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction, require_user
 from resolvers.project_feed import FeedKind, add_feed_entry, notify_participants, require_status
-from resolvers.projects_access import authorized_project, locked_project
+from resolvers.projects_access import authorized_project, locked_project, require_room
 
 # The list is returned whole, so it is bounded here: a project takes at most this many.
 MAX_PROPOSALS_PER_PROJECT = 100
@@ -48,14 +48,8 @@ async def submit_proposal(ctx: Context, project_id: str, new: NewDesignProposal)
     async with ctx.write():
         user, project, _ = await locked_project(ctx, project_id, ProjectAction.SUBMIT_DESIGN)
         require_status(project, *DESIGN_STATUSES)
-        if await DesignProposal.filter(project_id=project.id).count() >= (
-            MAX_PROPOSALS_PER_PROJECT
-        ):
-            raise Conflict(
-                f"Project {project.id} already has {MAX_PROPOSALS_PER_PROJECT} design "
-                "proposals, the most one project may have.",
-                limit=MAX_PROPOSALS_PER_PROJECT,
-            )
+        held = await DesignProposal.filter(project_id=project.id).count()
+        require_room(project, held, MAX_PROPOSALS_PER_PROJECT, "design proposals")
         proposal = await DesignProposal.create(
             project_id=project.id,
             designer_id=user.id,
