@@ -31,7 +31,7 @@ log = logging.getLogger("fixhub")
 
 def app_factory() -> Starlette:
     """Builds the app from the environment (uvicorn calls this in every worker process)."""
-    from web.app import create_app
+    from application import create_app
 
     app = create_app(load_settings())
     # The schema, models and libraries loaded by now live as long as the process. Freezing
