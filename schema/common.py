@@ -3,7 +3,7 @@ public views of a person (Participant, Customer), geo points and the subscriptio
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -122,25 +122,15 @@ class SubscriptionSpec:
         return user is not None and (user.id in audience or user.role in self.audience_roles)
 
 
-async def stream(
-    info: Info, spec: SubscriptionSpec, args: dict[str, Any]
-) -> AsyncGenerator[Any, None]:
-    """In-process execution of a spec (strawberry's own subscription path)."""
-    ctx = info.context
-    channel = await spec.channel(ctx, args)
-    async with ctx.bus.subscribe(channel) as subscription:
-        replayed: set[int] = set()
-        if spec.replay is not None:
-            for event_id, root in await spec.replay(ctx, args):
-                replayed.add(event_id)
-                yield root
-        async for raw in subscription:
-            event = Event.decode(raw)
-            if event.id in replayed:
-                continue
-            audience = spec.audience(event) if spec.audience is not None else None
-            if not spec.admits(ctx.user, audience):
-                continue
-            root = await spec.root(ctx.for_new_operation(), event)
-            if root is not None:
-                yield root
+class ServedByTheFanout(RuntimeError):
+    """Raised by every subscription field's own resolver: never reached in fixhub.
+
+    The subscription fields are declared here for their types, arguments and descriptions, but
+    executed by web/fanout.py from SPECS: one bus subscription per channel per process, and one
+    execution per event for every subscriber of the same selection. graphql-core's own
+    `subscribe` (strawberry's subscription path) would run one bus subscription and one
+    execution per subscriber, so fixhub never takes it.
+    """
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"Subscription.{field} is executed by web/fanout.py from SPECS.")
