@@ -10,6 +10,7 @@ changes the printed contract.
 """
 
 import strawberry
+from graphql import GraphQLSchema
 from strawberry.tools import merge_types
 
 from schema import (
@@ -107,4 +108,10 @@ SPECS: dict[str, SubscriptionSpec] = {
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
-__all__ = ["SPECS", "SubscriptionSpec", "schema"]
+# The graphql-core schema strawberry built, which web/engine.py executes. Strawberry has no
+# public accessor for it (0.341: Schema offers as_str, introspect, get_type_by_name, execute,
+# subscribe; its maintainers point to `Schema._schema`, strawberry issue #2590), so this is the
+# one place that reaches in.
+graphql_schema: GraphQLSchema = schema._schema
+
+__all__ = ["SPECS", "SubscriptionSpec", "graphql_schema", "schema"]

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from models.database import database_is_reachable
-from schema import schema as graphql_schema
+from schema import graphql_schema
 from settings import Settings
 from web.engine import Engine
 from web.fanout import Hub
@@ -48,7 +48,7 @@ def create_web_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with backends() as running:
-            engine = Engine(graphql_schema._schema, settings)
+            engine = Engine(graphql_schema, settings)
             state = AppState(
                 settings=settings,
                 engine=engine,

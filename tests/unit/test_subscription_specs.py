@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from schema import SPECS, schema
+from schema import SPECS, graphql_schema, schema
 
-SUBSCRIPTION_FIELDS = sorted(schema._schema.subscription_type.fields)  # type: ignore[union-attr]
+SUBSCRIPTION_FIELDS = sorted(graphql_schema.subscription_type.fields)  # type: ignore[union-attr]
 
 
 def test_every_subscription_field_has_the_spec_the_fanout_runs() -> None:
