@@ -29,6 +29,7 @@ class WorkerProfile(Model):
     user: fields.OneToOneRelation[User] = fields.OneToOneField(
         "fixhub.User", related_name="worker_profile", primary_key=True, on_delete=fields.CASCADE
     )
+    user_id: int
     categories = fields.JSONField(default=list)
     lat = fields.FloatField()
     lng = fields.FloatField()
@@ -62,6 +63,7 @@ class WorkerCell(Model):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="service_cells", on_delete=fields.CASCADE
     )
+    worker_id: int
     category = fields.CharField(max_length=24)
     cell = fields.CharField(max_length=24)
 

@@ -11,11 +11,13 @@ class SiteCamera(Model):
     project: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.Project", related_name="cameras", on_delete=fields.CASCADE
     )
+    project_id: int
     name = fields.CharField(max_length=80)
     stream_url = fields.CharField(max_length=500)
     registered_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="registered_cameras", on_delete=fields.RESTRICT
     )
+    registered_by_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -28,11 +30,13 @@ class CameraSnapshot(Model):
     camera: fields.ForeignKeyRelation[SiteCamera] = fields.ForeignKeyField(
         "fixhub.SiteCamera", related_name="snapshots", on_delete=fields.CASCADE
     )
+    camera_id: int
     image_url = fields.CharField(max_length=500)
     caption = fields.CharField(max_length=200, default="")
     posted_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="camera_snapshots", on_delete=fields.RESTRICT
     )
+    posted_by_id: int
     taken_at = fields.DatetimeField()
     created_at = fields.DatetimeField(auto_now_add=True)
 

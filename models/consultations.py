@@ -13,6 +13,7 @@ class Consultation(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="consultations", on_delete=fields.CASCADE
     )
+    user_id: int
     subject = fields.CharField(max_length=200)
     status = fields.CharEnumField(
         ConsultationStatus, max_length=16, default=ConsultationStatus.OPEN
@@ -21,6 +22,7 @@ class Consultation(Model):
     project: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.Project", related_name="consultations", null=True, on_delete=fields.SET_NULL
     )
+    project_id: int | None
     last_entry_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -37,9 +39,11 @@ class ConsultationEntry(Model):
     consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
         "fixhub.Consultation", related_name="entries", on_delete=fields.CASCADE
     )
+    consultation_id: int
     author: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="consultation_entries", on_delete=fields.CASCADE
     )
+    author_id: int
     from_support = fields.BooleanField()
     text = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)

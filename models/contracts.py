@@ -26,6 +26,7 @@ class Contract(Model):
     project: fields.OneToOneRelation[Project] = fields.OneToOneField(
         "fixhub.Project", related_name="contract", on_delete=fields.RESTRICT
     )
+    project_id: int
     total_cents = fields.BigIntField()
     # [{"name": str, "percent": int}], percentages adding up to 100.
     stages = fields.JSONField()
@@ -36,6 +37,7 @@ class Contract(Model):
     drafted_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="drafted_contracts", on_delete=fields.RESTRICT
     )
+    drafted_by_id: int
     customer_signed_at = fields.DatetimeField(null=True)
     enterprise_signed_at = fields.DatetimeField(null=True)
     enterprise_signed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
@@ -44,9 +46,11 @@ class Contract(Model):
         null=True,
         on_delete=fields.RESTRICT,
     )
+    enterprise_signed_by_id: int | None
     record: fields.ForeignKeyNullableRelation[ProjectRecord] = fields.ForeignKeyField(
         "fixhub.ProjectRecord", related_name="contracts", null=True, on_delete=fields.RESTRICT
     )
+    record_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

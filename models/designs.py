@@ -13,9 +13,11 @@ class DesignProposal(Model):
     project: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.Project", related_name="design_proposals", on_delete=fields.CASCADE
     )
+    project_id: int
     designer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="design_proposals", on_delete=fields.RESTRICT
     )
+    designer_id: int
     title = fields.CharField(max_length=120)
     description = fields.TextField()
     document_url = fields.CharField(max_length=500)
@@ -27,6 +29,7 @@ class DesignProposal(Model):
         null=True,
         on_delete=fields.RESTRICT,
     )
+    record_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

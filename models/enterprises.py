@@ -21,6 +21,7 @@ class Enterprise(Model):
     owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="owned_enterprises", on_delete=fields.RESTRICT
     )
+    owner_id: int
     status = fields.CharEnumField(EnterpriseStatus, max_length=16, default=EnterpriseStatus.PENDING)
     # The ADMIN decision (verification, rejection or suspension) that set the status.
     status_note = fields.TextField(null=True)
@@ -30,6 +31,7 @@ class Enterprise(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    status_changed_by_id: int | None
     status_changed_at = fields.DatetimeField(null=True)
     # Customer evaluations (1-5) of this enterprise, kept as sum and count so the library can
     # filter and sort by rating without aggregating evaluations.
@@ -50,13 +52,16 @@ class EnterpriseMember(Model):
     enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "fixhub.Enterprise", related_name="members", on_delete=fields.CASCADE
     )
+    enterprise_id: int
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     role = fields.CharEnumField(MemberRole, max_length=24)
     added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="enterprise_members_added", null=True, on_delete=fields.SET_NULL
     )
+    added_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -74,6 +79,7 @@ class EnterpriseInvitation(Model):
     enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "fixhub.Enterprise", related_name="invitations", on_delete=fields.CASCADE
     )
+    enterprise_id: int
     # Normalised as validation.email does (trimmed, lower-case), as account emails are.
     email = fields.CharField(max_length=254)
     role = fields.CharEnumField(MemberRole, max_length=24)
@@ -84,6 +90,7 @@ class EnterpriseInvitation(Model):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    invited_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     responded_at = fields.DatetimeField(null=True)

@@ -24,6 +24,7 @@ class ProjectRecord(Model):
     project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="records", on_delete=fields.RESTRICT
     )
+    project_id: int
     kind = fields.CharEnumField(RecordKind, max_length=24)
     filing_number = fields.CharField(max_length=40, unique=True)
     # Which document this is a version of, e.g. "contract", "design", "inspection:12".
@@ -35,11 +36,13 @@ class ProjectRecord(Model):
         null=True,
         on_delete=fields.RESTRICT,
     )
+    supersedes_id: int | None
     content = fields.TextField()
     sha256 = fields.CharField(max_length=64)
     filed_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="filed_records", on_delete=fields.RESTRICT
     )
+    filed_by_id: int
     filed_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

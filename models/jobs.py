@@ -34,6 +34,7 @@ class Job(Model):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="jobs", on_delete=fields.CASCADE
     )
+    customer_id: int
     category = fields.CharEnumField(ServiceCategory, max_length=24)
     title = fields.CharField(max_length=120)
     description = fields.TextField()
@@ -49,6 +50,7 @@ class Job(Model):
     hired_worker: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="hired_jobs", null=True, on_delete=fields.SET_NULL
     )
+    hired_worker_id: int | None
     accepted_quote_id = fields.IntField(null=True)
     scheduled_at = fields.DatetimeField(null=True)
     cancel_reason = fields.CharField(max_length=500, null=True)
@@ -72,11 +74,13 @@ class JobStatusChange(Model):
     job: fields.ForeignKeyRelation[Job] = fields.ForeignKeyField(
         "fixhub.Job", related_name="status_changes", on_delete=fields.CASCADE
     )
+    job_id: int
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16)
     actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="+", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     note = fields.CharField(max_length=500, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

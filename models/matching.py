@@ -16,9 +16,11 @@ class JobMatch(Model):
     job: fields.ForeignKeyRelation[Job] = fields.ForeignKeyField(
         "fixhub.Job", related_name="matches", on_delete=fields.CASCADE
     )
+    job_id: int
     worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="job_matches", on_delete=fields.CASCADE
     )
+    worker_id: int
     score = fields.FloatField()
     distance_km = fields.FloatField()
     reasons = fields.JSONField(default=list)

@@ -15,15 +15,18 @@ class MaterialPlan(Model):
     project: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.Project", related_name="material_plans", on_delete=fields.CASCADE
     )
+    project_id: int
     budgeter: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="material_plans", on_delete=fields.RESTRICT
     )
+    budgeter_id: int
     # [{"name", "unit", "quantity", "unitPriceCents", "totalCents"}]
     items = fields.JSONField()
     total_cents = fields.BigIntField()
     record: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.ProjectRecord", related_name="material_plans", on_delete=fields.RESTRICT
     )
+    record_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -36,12 +39,15 @@ class MaterialDelivery(Model):
     project: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.Project", related_name="deliveries", on_delete=fields.CASCADE
     )
+    project_id: int
     plan: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.MaterialPlan", related_name="deliveries", null=True, on_delete=fields.RESTRICT
     )
+    plan_id: int | None
     recorded_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="recorded_deliveries", on_delete=fields.RESTRICT
     )
+    recorded_by_id: int
     status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.DISPATCHED)
     carrier = fields.CharField(max_length=80)
     tracking_number = fields.CharField(max_length=80)
@@ -52,6 +58,7 @@ class MaterialDelivery(Model):
     confirmed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="deliveries_confirmed", null=True, on_delete=fields.RESTRICT
     )
+    confirmed_by_id: int | None
     confirmed_at = fields.DatetimeField(null=True)
     # On SHORTFALL: [{"name", "quantity"}] missing, and a note.
     missing_items = fields.JSONField(default=list)

@@ -14,15 +14,19 @@ class Thread(Model):
     job: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.Job", related_name="threads", null=True, on_delete=fields.CASCADE
     )
+    job_id: int | None
     project: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.Project", related_name="threads", null=True, on_delete=fields.CASCADE
     )
+    project_id: int | None
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_threads", on_delete=fields.CASCADE
     )
+    customer_id: int
     worker: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="worker_threads", null=True, on_delete=fields.CASCADE
     )
+    worker_id: int | None
     last_message_id = fields.BigIntField(default=0)
     last_message_at = fields.DatetimeField(null=True)
     # Read markers of a job thread: the id of the last message each party has read. Project
@@ -42,9 +46,11 @@ class Message(Model):
     thread: fields.ForeignKeyRelation[Thread] = fields.ForeignKeyField(
         "fixhub.Thread", related_name="messages", on_delete=fields.CASCADE
     )
+    thread_id: int
     sender: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="messages_sent", on_delete=fields.CASCADE
     )
+    sender_id: int
     text = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -60,9 +66,11 @@ class ThreadReadMarker(Model):
     thread: fields.ForeignKeyRelation[Thread] = fields.ForeignKeyField(
         "fixhub.Thread", related_name="read_markers", on_delete=fields.CASCADE
     )
+    thread_id: int
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="thread_read_markers", on_delete=fields.CASCADE
     )
+    user_id: int
     read_id = fields.BigIntField(default=0)
 
     class Meta:

@@ -15,6 +15,7 @@ class Milestone(Model):
     project: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.Project", related_name="milestones", on_delete=fields.CASCADE
     )
+    project_id: int
     position = fields.IntField()  # 1-based, in contract order
     name = fields.CharField(max_length=120)
     percent = fields.IntField()
@@ -37,9 +38,11 @@ class ProgressReport(Model):
     milestone: fields.ForeignKeyRelation[Milestone] = fields.ForeignKeyField(
         "fixhub.Milestone", related_name="progress_reports", on_delete=fields.CASCADE
     )
+    milestone_id: int
     reporter: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="progress_reports", on_delete=fields.RESTRICT
     )
+    reporter_id: int
     percent = fields.IntField()
     note = fields.TextField()
     photo_urls = fields.JSONField(default=list)
@@ -55,15 +58,18 @@ class Inspection(Model):
     milestone: fields.ForeignKeyRelation[Milestone] = fields.ForeignKeyField(
         "fixhub.Milestone", related_name="inspections", on_delete=fields.CASCADE
     )
+    milestone_id: int
     supervisor: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="inspections", on_delete=fields.RESTRICT
     )
+    supervisor_id: int
     passed = fields.BooleanField()
     findings = fields.TextField()
     photo_urls = fields.JSONField(default=list)
     record: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.ProjectRecord", related_name="inspections", on_delete=fields.RESTRICT
     )
+    record_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ class Notification(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="notifications", on_delete=fields.CASCADE
     )
+    user_id: int
     kind = fields.CharField(max_length=40)
     title = fields.CharField(max_length=200)
     body = fields.TextField()

@@ -17,6 +17,7 @@ class PointAccount(Model):
     user: fields.OneToOneRelation = fields.OneToOneField(
         "fixhub.User", related_name="point_account", primary_key=True, on_delete=fields.CASCADE
     )
+    user_id: int
     balance = fields.BigIntField(default=0)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -43,9 +44,11 @@ class Redemption(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="redemptions", on_delete=fields.CASCADE
     )
+    user_id: int
     reward: fields.ForeignKeyRelation[Reward] = fields.ForeignKeyField(
         "fixhub.Reward", related_name="redemptions", on_delete=fields.RESTRICT
     )
+    reward_id: int
     cost_points = fields.IntField()
     idempotency_key = fields.CharField(max_length=100)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -60,6 +63,7 @@ class PointTransaction(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="point_transactions", on_delete=fields.CASCADE
     )
+    user_id: int
     delta = fields.BigIntField()
     balance_after = fields.BigIntField()
     kind = fields.CharEnumField(PointKind, max_length=16)
@@ -67,13 +71,16 @@ class PointTransaction(Model):
     job: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.Job", related_name="point_transactions", null=True, on_delete=fields.RESTRICT
     )
+    job_id: int | None
     redemption: fields.ForeignKeyNullableRelation[Redemption] = fields.ForeignKeyField(
         "fixhub.Redemption", related_name="transactions", null=True, on_delete=fields.RESTRICT
     )
+    redemption_id: int | None
     # Who made an ADJUST (an ADMIN): the audit trail.
     actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="point_adjustments_made", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -19,10 +19,12 @@ class ProjectEvent(Model):
     project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="events", on_delete=fields.CASCADE
     )
+    project_id: int
     kind = fields.CharField(max_length=40)
     actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="project_events", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     summary = fields.CharField(max_length=300)
     data = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)

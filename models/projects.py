@@ -41,6 +41,7 @@ class Project(Model):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="projects", on_delete=fields.RESTRICT
     )
+    customer_id: int
     title = fields.CharField(max_length=120)
     address = fields.CharField(max_length=200)
     lat = fields.FloatField()
@@ -54,33 +55,41 @@ class Project(Model):
     design_enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.Enterprise", related_name="design_projects", null=True, on_delete=fields.RESTRICT
     )
+    design_enterprise_id: int | None
     decoration_enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.Enterprise",
         related_name="decoration_projects",
         null=True,
         on_delete=fields.RESTRICT,
     )
+    decoration_enterprise_id: int | None
     supervision_enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.Enterprise",
         related_name="supervision_projects",
         null=True,
         on_delete=fields.RESTRICT,
     )
+    supervision_enterprise_id: int | None
     supplier_enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.Enterprise", related_name="supply_projects", null=True, on_delete=fields.RESTRICT
     )
+    supplier_enterprise_id: int | None
     designer: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="designed_projects", null=True, on_delete=fields.RESTRICT
     )
+    designer_id: int | None
     project_manager: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="managed_projects", null=True, on_delete=fields.RESTRICT
     )
+    project_manager_id: int | None
     supervisor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="supervised_projects", null=True, on_delete=fields.RESTRICT
     )
+    supervisor_id: int | None
     material_budgeter: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="budgeted_projects", null=True, on_delete=fields.RESTRICT
     )
+    material_budgeter_id: int | None
     # Escrow totals in cents. Changed only by conditional updates in the same transaction as
     # the escrow ledger row, so released <= deposited always, and the ledger sums to these.
     deposited_cents = fields.BigIntField(default=0)

@@ -15,9 +15,11 @@ class Quote(Model):
     job: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.Job", related_name="quotes", on_delete=fields.CASCADE
     )
+    job_id: int
     worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="quotes", on_delete=fields.CASCADE
     )
+    worker_id: int
     amount_cents = fields.BigIntField()
     currency = fields.CharField(max_length=3, default="EUR")
     message = fields.TextField(null=True)

@@ -11,12 +11,15 @@ class ServiceRecord(Model):
     job: fields.OneToOneRelation = fields.OneToOneField(
         "fixhub.Job", related_name="service_record", on_delete=fields.RESTRICT
     )
+    job_id: int
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_service_records", on_delete=fields.RESTRICT
     )
+    customer_id: int
     worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="worker_service_records", on_delete=fields.RESTRICT
     )
+    worker_id: int
     # The snapshot taken when filed; never updated. Later facts go into entries.
     content = fields.JSONField()
     filed_at = fields.DatetimeField(auto_now_add=True)
@@ -33,6 +36,7 @@ class ServiceRecordEntry(Model):
     record: fields.ForeignKeyRelation[ServiceRecord] = fields.ForeignKeyField(
         "fixhub.ServiceRecord", related_name="entries", on_delete=fields.RESTRICT
     )
+    record_id: int
     kind = fields.CharField(max_length=40)
     content = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)

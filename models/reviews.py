@@ -15,12 +15,15 @@ class Review(Model):
     job: fields.OneToOneRelation = fields.OneToOneField(
         "fixhub.Job", related_name="review", on_delete=fields.CASCADE
     )
+    job_id: int
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="reviews_written", on_delete=fields.CASCADE
     )
+    customer_id: int
     worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="reviews_received", on_delete=fields.CASCADE
     )
+    worker_id: int
     rating = fields.SmallIntField()
     quality = fields.SmallIntField()
     punctuality = fields.SmallIntField()
@@ -43,12 +46,15 @@ class CustomerReview(Model):
     job: fields.OneToOneRelation = fields.OneToOneField(
         "fixhub.Job", related_name="customer_review", on_delete=fields.CASCADE
     )
+    job_id: int
     worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_reviews_written", on_delete=fields.CASCADE
     )
+    worker_id: int
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_reviews_received", on_delete=fields.CASCADE
     )
+    customer_id: int
     rating = fields.SmallIntField()
     comment = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

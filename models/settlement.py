@@ -20,6 +20,7 @@ class EscrowEntry(Model):
     project: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.Project", related_name="escrow_entries", on_delete=fields.RESTRICT
     )
+    project_id: int
     kind = fields.CharEnumField(EscrowKind, max_length=16)
     amount_cents = fields.BigIntField()
     external_reference = fields.CharField(max_length=100, null=True)
@@ -29,11 +30,13 @@ class EscrowEntry(Model):
         null=True,
         on_delete=fields.RESTRICT,
     )
+    milestone_id: int | None
     # Held in escrow right after this entry (deposited minus released).
     held_after_cents = fields.BigIntField()
     recorded_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.User", related_name="escrow_entries", on_delete=fields.RESTRICT
     )
+    recorded_by_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
