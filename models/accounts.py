@@ -30,11 +30,12 @@ class WorkerProfile(Model):
         "fixhub.User", related_name="worker_profile", primary_key=True, on_delete=fields.CASCADE
     )
     user_id: int
-    categories = fields.JSONField(default=list)
+    categories: fields.JSONField[list[str]] = fields.JSONField(default=list)
     lat = fields.FloatField()
     lng = fields.FloatField()
     service_radius_km = fields.FloatField()
-    bio = fields.TextField(null=True)
+    # Tortoise types every TextField as str, nullable or not.
+    bio: str | None = fields.TextField(null=True)  # type: ignore[assignment]
     available = fields.BooleanField(default=True)
     rating_sum = fields.IntField(default=0)
     rating_count = fields.IntField(default=0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -29,7 +29,7 @@ class Contract(Model):
     project_id: int
     total_cents = fields.BigIntField()
     # [{"name": str, "percent": int}], percentages adding up to 100.
-    stages = fields.JSONField()
+    stages: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
     terms = fields.TextField()
     status = fields.CharEnumField(ContractStatus, max_length=16, default=ContractStatus.DRAFT)
     # Bumped by every redraft; a signature names the revision it signed.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -23,7 +23,7 @@ class JobMatch(Model):
     worker_id: int
     score = fields.FloatField()
     distance_km = fields.FloatField()
-    reasons = fields.JSONField(default=list)
+    reasons: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -21,7 +23,7 @@ class MaterialPlan(Model):
     )
     budgeter_id: int
     # [{"name", "unit", "quantity", "unitPriceCents", "totalCents"}]
-    items = fields.JSONField()
+    items: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
     total_cents = fields.BigIntField()
     record: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.ProjectRecord", related_name="material_plans", on_delete=fields.RESTRICT
@@ -52,7 +54,7 @@ class MaterialDelivery(Model):
     carrier = fields.CharField(max_length=80)
     tracking_number = fields.CharField(max_length=80)
     # [{"name", "quantity"}]
-    items = fields.JSONField()
+    items: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
     dispatched_at = fields.DatetimeField(auto_now_add=True)
     delivered_at = fields.DatetimeField(null=True)
     confirmed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
@@ -61,7 +63,7 @@ class MaterialDelivery(Model):
     confirmed_by_id: int | None
     confirmed_at = fields.DatetimeField(null=True)
     # On SHORTFALL: [{"name", "quantity"}] missing, and a note.
-    missing_items = fields.JSONField(default=list)
+    missing_items: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     confirmation_note = fields.TextField(null=True)
 
     class Meta:

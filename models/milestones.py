@@ -45,7 +45,7 @@ class ProgressReport(Model):
     reporter_id: int
     percent = fields.IntField()
     note = fields.TextField()
-    photo_urls = fields.JSONField(default=list)
+    photo_urls: fields.JSONField[list[str]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -65,7 +65,7 @@ class Inspection(Model):
     supervisor_id: int
     passed = fields.BooleanField()
     findings = fields.TextField()
-    photo_urls = fields.JSONField(default=list)
+    photo_urls: fields.JSONField[list[str]] = fields.JSONField(default=list)
     record: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "fixhub.ProjectRecord", related_name="inspections", on_delete=fields.RESTRICT
     )

@@ -3,6 +3,8 @@ offline finds them later, and the live stream can replay from any id without a g
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -16,7 +18,7 @@ class Notification(Model):
     kind = fields.CharField(max_length=40)
     title = fields.CharField(max_length=200)
     body = fields.TextField()
-    data = fields.JSONField(default=dict)
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     read_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -98,7 +99,7 @@ class Project(Model):
     # row lock until commit, so concurrent filings of one project get distinct numbers.
     records_filed = fields.IntField(default=0)
     # Defects listed by the customer at acceptance, while the project is RECTIFYING.
-    open_defects = fields.JSONField(default=list)
+    open_defects: fields.JSONField[list[Any]] = fields.JSONField(default=list)
     accepted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

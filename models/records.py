@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -21,7 +23,7 @@ class ServiceRecord(Model):
     )
     worker_id: int
     # The snapshot taken when filed; never updated. Later facts go into entries.
-    content = fields.JSONField()
+    content: fields.JSONField[dict[str, Any]] = fields.JSONField()
     filed_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -38,7 +40,7 @@ class ServiceRecordEntry(Model):
     )
     record_id: int
     kind = fields.CharField(max_length=40)
-    content = fields.JSONField()
+    content: fields.JSONField[dict[str, Any]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -163,7 +163,7 @@ async def draft_contract(ctx: Context, project_id: str, draft: ContractDraft) ->
                 status=contract.status.value,
             )
         require_status(project, ProjectStatus.CONTRACTING)
-        fields = {
+        fields: dict[str, Any] = {
             "total_cents": total,
             "stages": stages,
             "terms": terms,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from tortoise.expressions import F
 
@@ -181,7 +182,7 @@ async def move_job(
         declined: list[int] = []
         if target == JobStatus.CANCELLED:
             pending = Quote.filter(job_id=job.id, status=QuoteStatus.PENDING)
-            declined = list(await pending.values_list("worker_id", flat=True))
+            declined = cast(list[int], await pending.values_list("worker_id", flat=True))
             await pending.update(status=QuoteStatus.DECLINED, live=None)
         if target == JobStatus.ACCEPTED and job.hired_worker_id is not None:
             await WorkerProfile.filter(user_id=job.hired_worker_id).update(

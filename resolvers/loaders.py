@@ -36,7 +36,7 @@ def by_id(model: type[M]) -> DataLoader[int, M | None]:
     """A loader of `model` rows by primary key (None for a missing one)."""
 
     async def batch(ids: list[int]) -> list[M | None]:
-        return _in_key_order(ids, await model.filter(id__in=ids), lambda row: row.id)
+        return _in_key_order(ids, await model.filter(id__in=ids), lambda row: row.pk)
 
     return _loader(batch)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -197,7 +198,7 @@ async def accept_quote(ctx: Context, quote_id: str) -> Job:
         if not accepted:  # withdrawn meanwhile: undo the hire by rolling back
             raise Conflict(f"Quote {quote.id} was withdrawn meanwhile; choose another quote.")
         pending = Quote.filter(job_id=job.id, status=QuoteStatus.PENDING)
-        declined = list(await pending.values_list("worker_id", flat=True))
+        declined = cast(list[int], await pending.values_list("worker_id", flat=True))
         await pending.update(status=QuoteStatus.DECLINED, live=None)
         if declined:  # declined quotes are no longer live: quoteCount counts live ones only
             await Job.filter(id=job.id).update(

@@ -42,7 +42,7 @@ class Notification:
 
     @strawberry.field(description="Ids of what it is about, e.g. {jobId, quoteId}.")
     def data(self) -> JSON:
-        return self._notification.data
+        return JSON(self._notification.data)
 
     @strawberry.field
     def read(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -12,11 +13,15 @@ from resolvers import points, policy
 from schema.common import Info, PageInfo, connection
 from schema.jobs import Job
 
-PointKind = strawberry.enum(
-    enums.PointKind,
-    description="EARN: for a reviewed job. REDEEM: spent on a reward. REFUND: a redemption "
-    "given back. ADJUST: changed by an ADMIN. EXPIRE: earned points that lapsed.",
-)
+# strawberry.enum registers the class and returns it: to a type checker, the class itself.
+if TYPE_CHECKING:
+    from models.enums import PointKind
+else:
+    PointKind = strawberry.enum(
+        enums.PointKind,
+        description="EARN: for a reviewed job. REDEEM: spent on a reward. REFUND: a redemption "
+        "given back. ADJUST: changed by an ADMIN. EXPIRE: earned points that lapsed.",
+    )
 
 
 @strawberry.type(description="Something points can be redeemed for.")

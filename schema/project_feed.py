@@ -55,7 +55,7 @@ class ProjectEvent:
         "{recordId, filingNumber, sha256}."
     )
     def data(self) -> JSON:
-        return self._event.data
+        return JSON(self._event.data)
 
     @strawberry.field(description="Who did it; null for the platform itself.")
     async def actor(self, info: Info) -> Participant | None:

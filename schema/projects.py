@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -12,12 +13,16 @@ from schema.common import GeoPoint, GeoPointInput, Info, PageInfo, Participant, 
 from schema.enterprises import Enterprise
 from schema.enums import ProjectStatus
 
-ProjectRole = strawberry.enum(
-    policy.ProjectRole,
-    description="How you stand towards a project; you may hold several. DESIGN_FIRM, "
-    "DECORATION_FIRM, SUPERVISION_FIRM and SUPPLIER_FIRM: the owner of the chosen enterprise "
-    "of that kind.",
-)
+# strawberry.enum registers the class and returns it: to a type checker, the class itself.
+if TYPE_CHECKING:
+    from resolvers.policy import ProjectRole
+else:
+    ProjectRole = strawberry.enum(
+        policy.ProjectRole,
+        description="How you stand towards a project; you may hold several. DESIGN_FIRM, "
+        "DECORATION_FIRM, SUPERVISION_FIRM and SUPPLIER_FIRM: the owner of the chosen enterprise "
+        "of that kind.",
+    )
 
 
 async def _person(info: Info, user_id: int | None) -> Participant | None:

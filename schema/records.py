@@ -40,12 +40,12 @@ class ServiceRecord:
         "parties, accepted quote, status timeline, reviews, points earned."
     )
     def content(self) -> JSON:
-        return self._record.content
+        return JSON(self._record.content)
 
     @strawberry.field(description="What was appended after filing, oldest first.")
     async def entries(self) -> list[ServiceRecordEntry]:
         return [
-            ServiceRecordEntry(kind=e.kind, content=e.content, created_at=e.created_at)
+            ServiceRecordEntry(kind=e.kind, content=JSON(e.content), created_at=e.created_at)
             for e in await records.entries(self._record)
         ]
 
