@@ -35,7 +35,7 @@ class WorkerProfile(Model):
     lng = fields.FloatField()
     service_radius_km = fields.FloatField()
     # Tortoise types every TextField as str, nullable or not.
-    bio: str | None = fields.TextField(null=True)  # type: ignore[assignment]
+    bio: str | None = fields.TextField(null=True)
     available = fields.BooleanField(default=True)
     rating_sum = fields.IntField(default=0)
     rating_count = fields.IntField(default=0)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.projects import Project
 
 
 class SiteCamera(Model):
     id = fields.IntField(primary_key=True)
-    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="cameras", on_delete=fields.CASCADE
     )
     project_id: int
     name = fields.CharField(max_length=80)
     stream_url = fields.CharField(max_length=500)
-    registered_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    registered_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="registered_cameras", on_delete=fields.RESTRICT
     )
     registered_by_id: int
@@ -33,7 +39,7 @@ class CameraSnapshot(Model):
     camera_id: int
     image_url = fields.CharField(max_length=500)
     caption = fields.CharField(max_length=200, default="")
-    posted_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    posted_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="camera_snapshots", on_delete=fields.RESTRICT
     )
     posted_by_id: int

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.projects import Project
 
 from models.enums import ConsultationStatus
 
 
 class Consultation(Model):
     id = fields.IntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="consultations", on_delete=fields.CASCADE
     )
     user_id: int
@@ -19,7 +25,7 @@ class Consultation(Model):
         ConsultationStatus, max_length=16, default=ConsultationStatus.OPEN
     )
     # Optional: the project the question is about (only its participants may name it).
-    project: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    project: fields.ForeignKeyNullableRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="consultations", null=True, on_delete=fields.SET_NULL
     )
     project_id: int | None
@@ -40,7 +46,7 @@ class ConsultationEntry(Model):
         "fixhub.Consultation", related_name="entries", on_delete=fields.CASCADE
     )
     consultation_id: int
-    author: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="consultation_entries", on_delete=fields.CASCADE
     )
     author_id: int

@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from models.accounts import User
     from models.filing import ProjectRecord
     from models.projects import Project
 
@@ -34,13 +35,13 @@ class Contract(Model):
     status = fields.CharEnumField(ContractStatus, max_length=16, default=ContractStatus.DRAFT)
     # Bumped by every redraft; a signature names the revision it signed.
     revision = fields.IntField(default=1)
-    drafted_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    drafted_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="drafted_contracts", on_delete=fields.RESTRICT
     )
     drafted_by_id: int
     customer_signed_at = fields.DatetimeField(null=True)
     enterprise_signed_at = fields.DatetimeField(null=True)
-    enterprise_signed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    enterprise_signed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User",
         related_name="contracts_signed_for_enterprise",
         null=True,

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.filing import ProjectRecord
+    from models.projects import Project
 
 from models.enums import ProposalStatus
 
 
 class DesignProposal(Model):
     id = fields.IntField(primary_key=True)
-    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="design_proposals", on_delete=fields.CASCADE
     )
     project_id: int
-    designer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    designer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="design_proposals", on_delete=fields.RESTRICT
     )
     designer_id: int
@@ -23,7 +30,7 @@ class DesignProposal(Model):
     document_url = fields.CharField(max_length=500)
     estimate_cents = fields.BigIntField()
     status = fields.CharEnumField(ProposalStatus, max_length=16, default=ProposalStatus.SUBMITTED)
-    record: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    record: fields.ForeignKeyNullableRelation[ProjectRecord] = fields.ForeignKeyField(
         "fixhub.ProjectRecord",
         related_name="design_proposals",
         null=True,

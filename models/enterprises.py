@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
 
 from models.enums import EnterpriseKind, EnterpriseStatus, InvitationStatus, MemberRole
 
@@ -18,14 +22,14 @@ class Enterprise(Model):
     city = fields.CharField(max_length=80)
     contact_email = fields.CharField(max_length=254)
     description = fields.TextField(default="")
-    owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="owned_enterprises", on_delete=fields.RESTRICT
     )
     owner_id: int
     status = fields.CharEnumField(EnterpriseStatus, max_length=16, default=EnterpriseStatus.PENDING)
     # The ADMIN decision (verification, rejection or suspension) that set the status.
     status_note = fields.TextField(null=True)
-    status_changed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    status_changed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User",
         related_name="enterprise_status_changes",
         null=True,
@@ -53,12 +57,12 @@ class EnterpriseMember(Model):
         "fixhub.Enterprise", related_name="members", on_delete=fields.CASCADE
     )
     enterprise_id: int
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="memberships", on_delete=fields.CASCADE
     )
     user_id: int
     role = fields.CharEnumField(MemberRole, max_length=24)
-    added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    added_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="enterprise_members_added", null=True, on_delete=fields.SET_NULL
     )
     added_by_id: int | None
@@ -84,7 +88,7 @@ class EnterpriseInvitation(Model):
     email = fields.CharField(max_length=254)
     role = fields.CharEnumField(MemberRole, max_length=24)
     status = fields.CharEnumField(InvitationStatus, max_length=16, default=InvitationStatus.PENDING)
-    invited_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User",
         related_name="enterprise_invitations_sent",
         null=True,

@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from models.accounts import User
     from models.projects import Project
 
 from models.enums import RecordKind
@@ -30,7 +31,7 @@ class ProjectRecord(Model):
     # Which document this is a version of, e.g. "contract", "design", "inspection:12".
     subject = fields.CharField(max_length=64)
     version = fields.IntField(default=1)
-    supersedes: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    supersedes: fields.ForeignKeyNullableRelation[ProjectRecord] = fields.ForeignKeyField(
         "fixhub.ProjectRecord",
         related_name="superseded_by",
         null=True,
@@ -39,7 +40,7 @@ class ProjectRecord(Model):
     supersedes_id: int | None
     content = fields.TextField()
     sha256 = fields.CharField(max_length=64)
-    filed_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    filed_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="filed_records", on_delete=fields.RESTRICT
     )
     filed_by_id: int

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
 
 from models.enums import JobStatus, ServiceCategory
 
@@ -31,7 +36,7 @@ def sources_of(target: JobStatus) -> list[JobStatus]:
 
 class Job(Model):
     id = fields.IntField(primary_key=True)
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    customer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="jobs", on_delete=fields.CASCADE
     )
     customer_id: int
@@ -47,7 +52,7 @@ class Job(Model):
     preferred_start = fields.DatetimeField(null=True)
     preferred_end = fields.DatetimeField(null=True)
     status = fields.CharEnumField(JobStatus, max_length=16, default=JobStatus.OPEN, db_index=True)
-    hired_worker: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    hired_worker: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="hired_jobs", null=True, on_delete=fields.SET_NULL
     )
     hired_worker_id: int | None
@@ -77,7 +82,7 @@ class JobStatusChange(Model):
     job_id: int
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16)
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="+", null=True, on_delete=fields.SET_NULL
     )
     actor_id: int | None

@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from models.accounts import User
     from models.jobs import Job
 
 
@@ -17,7 +18,7 @@ class JobMatch(Model):
         "fixhub.Job", related_name="matches", on_delete=fields.CASCADE
     )
     job_id: int
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="job_matches", on_delete=fields.CASCADE
     )
     worker_id: int

@@ -3,27 +3,34 @@ thread per renovation project for all of its participants."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.jobs import Job
+    from models.projects import Project
 
 
 class Thread(Model):
     """A job thread has `job` and `worker`, a project thread has `project` and neither."""
 
     id = fields.IntField(primary_key=True)
-    job: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    job: fields.ForeignKeyNullableRelation[Job] = fields.ForeignKeyField(
         "fixhub.Job", related_name="threads", null=True, on_delete=fields.CASCADE
     )
     job_id: int | None
-    project: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    project: fields.ForeignKeyNullableRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="threads", null=True, on_delete=fields.CASCADE
     )
     project_id: int | None
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    customer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_threads", on_delete=fields.CASCADE
     )
     customer_id: int
-    worker: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    worker: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="worker_threads", null=True, on_delete=fields.CASCADE
     )
     worker_id: int | None
@@ -47,7 +54,7 @@ class Message(Model):
         "fixhub.Thread", related_name="messages", on_delete=fields.CASCADE
     )
     thread_id: int
-    sender: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    sender: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="messages_sent", on_delete=fields.CASCADE
     )
     sender_id: int
@@ -67,7 +74,7 @@ class ThreadReadMarker(Model):
         "fixhub.Thread", related_name="read_markers", on_delete=fields.CASCADE
     )
     thread_id: int
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="thread_read_markers", on_delete=fields.CASCADE
     )
     user_id: int

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.filing import ProjectRecord
+    from models.projects import Project
 
 from models.enums import MilestoneStatus
 
@@ -12,7 +19,7 @@ class Milestone(Model):
     """One payment stage of the contract, as construction work."""
 
     id = fields.IntField(primary_key=True)
-    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="milestones", on_delete=fields.CASCADE
     )
     project_id: int
@@ -39,7 +46,7 @@ class ProgressReport(Model):
         "fixhub.Milestone", related_name="progress_reports", on_delete=fields.CASCADE
     )
     milestone_id: int
-    reporter: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    reporter: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="progress_reports", on_delete=fields.RESTRICT
     )
     reporter_id: int
@@ -59,14 +66,14 @@ class Inspection(Model):
         "fixhub.Milestone", related_name="inspections", on_delete=fields.CASCADE
     )
     milestone_id: int
-    supervisor: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    supervisor: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="inspections", on_delete=fields.RESTRICT
     )
     supervisor_id: int
     passed = fields.BooleanField()
     findings = fields.TextField()
     photo_urls: fields.JSONField[list[str]] = fields.JSONField(default=list)
-    record: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    record: fields.ForeignKeyRelation[ProjectRecord] = fields.ForeignKeyField(
         "fixhub.ProjectRecord", related_name="inspections", on_delete=fields.RESTRICT
     )
     record_id: int

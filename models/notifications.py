@@ -3,15 +3,18 @@ offline finds them later, and the live stream can replay from any id without a g
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
 
+if TYPE_CHECKING:
+    from models.accounts import User
+
 
 class Notification(Model):
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="notifications", on_delete=fields.CASCADE
     )
     user_id: int

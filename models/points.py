@@ -7,14 +7,20 @@ key) by a unique index, and balance/stock never below zero by conditional update
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.jobs import Job
 
 from models.enums import PointKind
 
 
 class PointAccount(Model):
-    user: fields.OneToOneRelation = fields.OneToOneField(
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
         "fixhub.User", related_name="point_account", primary_key=True, on_delete=fields.CASCADE
     )
     user_id: int
@@ -41,7 +47,7 @@ class Reward(Model):
 
 class Redemption(Model):
     id = fields.IntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="redemptions", on_delete=fields.CASCADE
     )
     user_id: int
@@ -60,7 +66,7 @@ class Redemption(Model):
 
 class PointTransaction(Model):
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="point_transactions", on_delete=fields.CASCADE
     )
     user_id: int
@@ -68,7 +74,7 @@ class PointTransaction(Model):
     balance_after = fields.BigIntField()
     kind = fields.CharEnumField(PointKind, max_length=16)
     reason = fields.CharField(max_length=300)
-    job: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    job: fields.ForeignKeyNullableRelation[Job] = fields.ForeignKeyField(
         "fixhub.Job", related_name="point_transactions", null=True, on_delete=fields.RESTRICT
     )
     job_id: int | None
@@ -77,7 +83,7 @@ class PointTransaction(Model):
     )
     redemption_id: int | None
     # Who made an ADJUST (an ADMIN): the audit trail.
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="point_adjustments_made", null=True, on_delete=fields.SET_NULL
     )
     actor_id: int | None

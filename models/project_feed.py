@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from models.accounts import User
     from models.projects import Project
 
 
@@ -21,7 +22,7 @@ class ProjectEvent(Model):
     )
     project_id: int
     kind = fields.CharField(max_length=40)
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="project_events", null=True, on_delete=fields.SET_NULL
     )
     actor_id: int | None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.enterprises import Enterprise
 
 from models.enums import (
     ROLE_KIND,
@@ -39,7 +43,7 @@ TEAM_SEATS = (
 
 class Project(Model):
     id = fields.IntField(primary_key=True)
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    customer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="projects", on_delete=fields.RESTRICT
     )
     customer_id: int
@@ -53,41 +57,41 @@ class Project(Model):
     description = fields.TextField(default="")
     status = fields.CharEnumField(ProjectStatus, max_length=24, default=ProjectStatus.PLANNING)
     # The team: four verified enterprises and one person from each (see ROLE_KIND).
-    design_enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    design_enterprise: fields.ForeignKeyNullableRelation[Enterprise] = fields.ForeignKeyField(
         "fixhub.Enterprise", related_name="design_projects", null=True, on_delete=fields.RESTRICT
     )
     design_enterprise_id: int | None
-    decoration_enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    decoration_enterprise: fields.ForeignKeyNullableRelation[Enterprise] = fields.ForeignKeyField(
         "fixhub.Enterprise",
         related_name="decoration_projects",
         null=True,
         on_delete=fields.RESTRICT,
     )
     decoration_enterprise_id: int | None
-    supervision_enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    supervision_enterprise: fields.ForeignKeyNullableRelation[Enterprise] = fields.ForeignKeyField(
         "fixhub.Enterprise",
         related_name="supervision_projects",
         null=True,
         on_delete=fields.RESTRICT,
     )
     supervision_enterprise_id: int | None
-    supplier_enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    supplier_enterprise: fields.ForeignKeyNullableRelation[Enterprise] = fields.ForeignKeyField(
         "fixhub.Enterprise", related_name="supply_projects", null=True, on_delete=fields.RESTRICT
     )
     supplier_enterprise_id: int | None
-    designer: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    designer: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="designed_projects", null=True, on_delete=fields.RESTRICT
     )
     designer_id: int | None
-    project_manager: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    project_manager: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="managed_projects", null=True, on_delete=fields.RESTRICT
     )
     project_manager_id: int | None
-    supervisor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    supervisor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="supervised_projects", null=True, on_delete=fields.RESTRICT
     )
     supervisor_id: int | None
-    material_budgeter: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    material_budgeter: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="budgeted_projects", null=True, on_delete=fields.RESTRICT
     )
     material_budgeter_id: int | None

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.jobs import Job
 
 from models.enums import QuoteStatus
 
@@ -12,11 +18,11 @@ LIVE_STATUSES = (QuoteStatus.PENDING, QuoteStatus.ACCEPTED)
 
 class Quote(Model):
     id = fields.IntField(primary_key=True)
-    job: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    job: fields.ForeignKeyRelation[Job] = fields.ForeignKeyField(
         "fixhub.Job", related_name="quotes", on_delete=fields.CASCADE
     )
     job_id: int
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="quotes", on_delete=fields.CASCADE
     )
     worker_id: int

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
 
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.jobs import Job
+
 
 class ServiceRecord(Model):
     id = fields.IntField(primary_key=True)
-    job: fields.OneToOneRelation = fields.OneToOneField(
+    job: fields.OneToOneRelation[Job] = fields.OneToOneField(
         "fixhub.Job", related_name="service_record", on_delete=fields.RESTRICT
     )
     job_id: int
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    customer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_service_records", on_delete=fields.RESTRICT
     )
     customer_id: int
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="worker_service_records", on_delete=fields.RESTRICT
     )
     worker_id: int

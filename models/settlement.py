@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.milestones import Milestone
+    from models.projects import Project
 
 from models.enums import EscrowKind
 
@@ -17,14 +24,14 @@ class EscrowEntry(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="escrow_entries", on_delete=fields.RESTRICT
     )
     project_id: int
     kind = fields.CharEnumField(EscrowKind, max_length=16)
     amount_cents = fields.BigIntField()
     external_reference = fields.CharField(max_length=100, null=True)
-    milestone: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    milestone: fields.ForeignKeyNullableRelation[Milestone] = fields.ForeignKeyField(
         "fixhub.Milestone",
         related_name="escrow_entries",
         null=True,
@@ -33,7 +40,7 @@ class EscrowEntry(Model):
     milestone_id: int | None
     # Held in escrow right after this entry (deposited minus released).
     held_after_cents = fields.BigIntField()
-    recorded_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    recorded_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="escrow_entries", on_delete=fields.RESTRICT
     )
     recorded_by_id: int

@@ -29,7 +29,7 @@ def _in_key_order(keys: Sequence[K], rows: Iterable[V], key: Callable[[V], K]) -
 
 
 def _loader(batch: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
-    return DataLoader(load_fn=batch)  # type: ignore[arg-type]
+    return DataLoader(load_fn=batch)
 
 
 def by_id(model: type[M]) -> DataLoader[int, M | None]:
