@@ -1,5 +1,7 @@
-"""GraphQL over WebSocket: `graphql-transport-ws` (graphql-ws library) and the legacy
-`graphql-ws` protocol (subscriptions-transport-ws, older Apollo clients), on one path.
+"""One WebSocket session, whichever protocol it speaks: authentication, the per-user caps,
+operations (subscriptions through the fan-out, queries and mutations run once) and the
+outgoing queue. What differs between the protocols (message names, framing, keep-alive) is a
+`WireProtocol`: web/websocket/transport_ws.py and web/websocket/legacy_ws.py.
 
 Frames are built by string concatenation around an already serialised payload, so a payload
 shared by many sockets is serialised once. Each socket has a bounded outgoing queue and one
@@ -14,15 +16,17 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    OperationDefinitionNode,
     SelectionSetNode,
     get_argument_values,
 )
@@ -34,17 +38,14 @@ from models import User
 from resolvers.context import Context
 from resolvers.tokens import InvalidToken, session_from_authorization
 from schema import SPECS
-from web.engine import OperationDefinitionNode, Prepared, RequestError, is_subscription
+from web.engine import Prepared, RequestError, is_subscription
 from web.fanout import Member
 from web.replay import ReplayGate
 from web.state import AppState
 
 log = logging.getLogger("fixhub.websocket")
 
-TRANSPORT_WS = "graphql-transport-ws"
-LEGACY_WS = "graphql-ws"
 OUTGOING_QUEUE = 1024
-LEGACY_KEEPALIVE_SECONDS = 15.0
 
 
 # A close frame carries at most 123 bytes of reason; a longer one makes the close itself fail,
@@ -52,7 +53,9 @@ LEGACY_KEEPALIVE_SECONDS = 15.0
 MAX_CLOSE_REASON_BYTES = 123
 
 
-class _Close(Exception):
+class Close(Exception):
+    """Ends the session with this close code and reason."""
+
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code = code
@@ -67,11 +70,47 @@ def _fitting(reason: str) -> str:
     return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode("utf-8", "ignore") + "..."
 
 
+class WireProtocol(ABC):
+    """What one WebSocket protocol says differently: its message names, how a result and an
+    error are framed, and what it sends besides (acknowledgements, keep-alives, refusals)."""
+
+    name: ClassVar[str]
+    # The server sends `complete` after an operation's error, and to confirm a client's stop.
+    completes_after_error: ClassVar[bool]
+    confirms_stop: ClassVar[bool]
+
+    @abstractmethod
+    async def handle(self, session: Session, message: dict[str, Any]) -> None:
+        """Acts on one client message (a JSON object with a string `type`)."""
+
+    @abstractmethod
+    def next_frame(self, op_id: str, payload: str) -> str:
+        """The frame carrying one result, around its already serialised JSON `payload`."""
+
+    @abstractmethod
+    def error_message(self, op_id: str, errors: list[dict[str, Any]]) -> Mapping[str, Any]:
+        """The message ending operation `op_id` with `errors` (never empty)."""
+
+    def acknowledgement(self) -> list[str]:
+        """The frames accepting connection_init."""
+        return ['{"type":"connection_ack"}']
+
+    def refusal(self, reason: str) -> Mapping[str, Any] | None:
+        """A message saying why, sent before a close frame that refuses the session."""
+        return None
+
+    def keepalive_seconds(self) -> float | None:
+        """How often to send `keepalive_frame` once acknowledged; None: never."""
+        return None
+
+    keepalive_frame: ClassVar[str] = ""
+
+
 @dataclass(eq=False)  # hashed by identity: AppState.sessions holds sets of them
-class _Connection:
+class Session:
     websocket: WebSocket
     state: AppState
-    protocol: str
+    protocol: WireProtocol
     client_address: str = "unknown"
     user: User | None = None
     acknowledged: bool = False
@@ -85,10 +124,6 @@ class _Connection:
     )
     operations: dict[str, tuple[str, Member] | asyncio.Task[None]] = field(default_factory=dict)
 
-    @property
-    def legacy(self) -> bool:
-        return self.protocol == LEGACY_WS
-
     def send(self, frame: str) -> bool:
         try:
             self.outgoing.put_nowait(frame)
@@ -96,41 +131,34 @@ class _Connection:
             return False
         return True
 
-    def send_message(self, message: dict[str, Any]) -> None:
+    def send_message(self, message: Mapping[str, Any]) -> None:
         self.send(json.dumps(message, separators=(",", ":")))
 
     # Frames around a serialised payload (JSON text) --------------------------------------
     def next_frame(self, op_id: str, payload: str) -> str:
-        kind = "data" if self.legacy else "next"
-        return '{"id":' + json.dumps(op_id) + ',"type":"' + kind + '","payload":' + payload + "}"
+        return self.protocol.next_frame(op_id, payload)
 
     def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None:
-        payload: Any = errors[0] if self.legacy else errors
-        self.send_message({"id": op_id, "type": "error", "payload": payload})
+        self.send_message(self.protocol.error_message(op_id, errors))
 
     def send_complete(self, op_id: str) -> None:
         self.send_message({"id": op_id, "type": "complete"})
 
 
-async def graphql_ws(websocket: WebSocket) -> None:
+async def serve(websocket: WebSocket, protocol: WireProtocol) -> None:
+    """Serves one accepted socket speaking `protocol` until either side closes it."""
     state: AppState = websocket.app.state.fixhub
-    offered = websocket.scope.get("subprotocols") or []
-    protocol = next((p for p in offered if p in (TRANSPORT_WS, LEGACY_WS)), None)
-    if protocol is None:
-        await websocket.close(code=4406, reason="Subprotocol not acceptable")
-        return
-    await websocket.accept(subprotocol=protocol)
-    connection = _Connection(
+    connection = Session(
         websocket=websocket,
         state=state,
         protocol=protocol,
         client_address=websocket.client.host if websocket.client else "unknown",
     )
     writer = asyncio.create_task(_write(connection), name="ws writer")
-    close: _Close | None = None
+    close: Close | None = None
     try:
         await _serve(connection)
-    except _Close as error:
+    except Close as error:
         close = error
     except WebSocketDisconnect:
         pass
@@ -152,7 +180,7 @@ async def graphql_ws(websocket: WebSocket) -> None:
             await websocket.close(code=close.code, reason=close.reason)
 
 
-async def _write(connection: _Connection) -> None:
+async def _write(connection: Session) -> None:
     queue = connection.outgoing
     try:
         while True:
@@ -169,26 +197,28 @@ async def _receive_text(websocket: WebSocket) -> str:
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
     text = message.get("text")
-    if text is None:  # a binary frame: both protocols speak JSON text only
-        raise _Close(4400, "Invalid message received")
+    if not isinstance(text, str):  # a binary frame: both protocols speak JSON text only
+        raise Close(4400, "Invalid message received")
     return text
 
 
-async def _serve(connection: _Connection) -> None:
+async def _serve(connection: Session) -> None:
     websocket = connection.websocket
     # Every message counts against the deadline until connection_init arrives, so a client
     # cannot hold an unauthenticated socket open by pinging.
     loop = asyncio.get_running_loop()
     deadline = loop.time() + connection.state.settings.ws_connection_init_timeout_seconds
+    raw: str | None
     while not connection.init_received:
         try:
             raw = await asyncio.wait_for(_receive_text(websocket), deadline - loop.time())
         except TimeoutError:
-            raise _Close(4408, "Connection initialisation timeout") from None
+            raise Close(4408, "Connection initialisation timeout") from None
         await _handle(connection, raw)
+    every = connection.protocol.keepalive_seconds()
     keepalive = (
-        asyncio.create_task(_keepalive(connection), name="ws keepalive")
-        if connection.legacy
+        asyncio.create_task(_keepalive(connection, every), name="ws keepalive")
+        if every is not None
         else None
     )
     try:
@@ -204,71 +234,66 @@ async def _serve(connection: _Connection) -> None:
                     raw = None
                 if raw is None or loop.time() >= connection.expires_at:
                     _refuse(connection, "Forbidden: token expired")
-                    raise _Close(4403, "Forbidden: token expired")
+                    raise Close(4403, "Forbidden: token expired")
             await _handle(connection, raw)
     finally:
         if keepalive is not None:
             keepalive.cancel()
 
 
-async def _keepalive(connection: _Connection) -> None:
+async def _keepalive(connection: Session, every: float) -> None:
     while True:
-        await asyncio.sleep(LEGACY_KEEPALIVE_SECONDS)
+        await asyncio.sleep(every)
         if connection.acknowledged:
-            connection.send('{"type":"ka"}')
+            connection.send(connection.protocol.keepalive_frame)
 
 
 def _parse_message(raw: str) -> dict[str, Any]:
     try:
         message = json.loads(raw)
     except (ValueError, RecursionError):
-        raise _Close(4400, "Invalid message received") from None
+        raise Close(4400, "Invalid message received") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        raise _Close(4400, "Invalid message received")
+        raise Close(4400, "Invalid message received")
     return message
 
 
-async def _handle(connection: _Connection, raw: str) -> None:
-    message = _parse_message(raw)
-    kind = message["type"]
-    if kind == "connection_init":
-        await _connection_init(connection, message.get("payload"))
-    elif kind in ("subscribe", "start"):
-        if kind != ("start" if connection.legacy else "subscribe"):
-            raise _Close(4400, f"Unknown message type {kind!r} for {connection.protocol}")
-        if not connection.acknowledged:
-            raise _Close(4401, "Unauthorized")
-        try:
-            await _subscribe(connection, message)
-        except (_Close, asyncio.CancelledError):
-            raise
-        except Exception:
-            # A bug behind one operation ends that operation, never the socket and the other
-            # operations on it.
-            _fail_operation(connection, message.get("id"))
-    elif kind in ("complete", "stop"):
-        op_id = message.get("id")
-        if isinstance(op_id, str):
-            _stop(connection, op_id)
-    elif kind == "ping" and not connection.legacy:
-        pong: dict[str, Any] = {"type": "pong"}
-        if message.get("payload") is not None:
-            pong["payload"] = message["payload"]
-        connection.send_message(pong)
-    elif kind == "pong" and not connection.legacy:
-        return
-    elif kind == "connection_terminate" and connection.legacy:
-        raise _Close(1000, "Normal closure")
-    else:
-        raise _Close(4400, f"Unknown message type {kind!r}")
+async def _handle(connection: Session, raw: str) -> None:
+    await connection.protocol.handle(connection, _parse_message(raw))
 
 
-async def _connection_init(connection: _Connection, payload: Any) -> None:
+async def start_operation(connection: Session, message: dict[str, Any]) -> None:
+    """A client's subscribe (graphql-transport-ws) or start (graphql-ws) message."""
+    if not connection.acknowledged:
+        raise Close(4401, "Unauthorized")
+    try:
+        await _subscribe(connection, message)
+    except (Close, asyncio.CancelledError):
+        raise
+    except Exception:
+        # A bug behind one operation ends that operation, never the socket and the other
+        # operations on it.
+        _fail_operation(connection, message.get("id"))
+
+
+def stop_operation(connection: Session, message: dict[str, Any]) -> None:
+    """A client's complete (graphql-transport-ws) or stop (graphql-ws) message."""
+    op_id = message.get("id")
+    if isinstance(op_id, str):
+        _stop(connection, op_id)
+
+
+async def connection_init(connection: Session, payload: Any) -> None:
+    """A client's connection_init: authenticates the session, or closes it."""
+    await _connection_init(connection, payload)
+
+
+async def _connection_init(connection: Session, payload: Any) -> None:
     if connection.init_received:
-        raise _Close(4429, "Too many initialisation requests")
+        raise Close(4429, "Too many initialisation requests")
     connection.init_received = True
     if payload is not None and not isinstance(payload, dict):
-        raise _Close(4400, "connection_init payload must be an object")
+        raise Close(4400, "connection_init payload must be an object")
     authorization = (payload or {}).get("authorization") or (payload or {}).get("Authorization")
     try:
         if authorization is not None and not isinstance(authorization, str):
@@ -278,25 +303,24 @@ async def _connection_init(connection: _Connection, payload: Any) -> None:
         )
     except InvalidToken:
         _refuse(connection, "Forbidden: invalid token")
-        raise _Close(4403, "Forbidden") from None
+        raise Close(4403, "Forbidden") from None
     if expiry is not None:
         loop = asyncio.get_running_loop()
         connection.expires_at = loop.time() + (expiry - time.time())
     _take_slot(connection)
     connection.acknowledged = True
-    connection.send('{"type":"connection_ack"}')
-    if connection.legacy:
-        connection.send('{"type":"ka"}')
+    for frame in connection.protocol.acknowledgement():
+        connection.send(frame)
 
 
-def _refuse(connection: _Connection, message: str) -> None:
-    """The legacy protocol says why before the close frame; graphql-transport-ws uses the
-    close code and reason alone."""
-    if connection.legacy:
-        connection.send_message({"type": "connection_error", "payload": {"message": message}})
+def _refuse(connection: Session, message: str) -> None:
+    """Says why, before the close frame, where the protocol has a message for it."""
+    refusal = connection.protocol.refusal(message)
+    if refusal is not None:
+        connection.send_message(refusal)
 
 
-def _take_slot(connection: _Connection) -> None:
+def _take_slot(connection: Session) -> None:
     """Counts this session against its user's (or anonymous address's) socket cap, or refuses
     it with 4429."""
     settings, sessions = connection.state.settings, connection.state.sessions
@@ -310,12 +334,12 @@ def _take_slot(connection: _Connection) -> None:
         if not held:
             del sessions[slot]
         _refuse(connection, f"Too many connections: at most {cap} per account (or address).")
-        raise _Close(4429, "Too many connections")
+        raise Close(4429, "Too many connections")
     held.add(connection)
     connection.slot = slot
 
 
-def _release_slot(connection: _Connection) -> None:
+def _release_slot(connection: Session) -> None:
     slot, connection.slot = connection.slot, None
     if slot is None:
         return
@@ -327,7 +351,7 @@ def _release_slot(connection: _Connection) -> None:
         del connection.state.sessions[slot]
 
 
-def _operations_limit(connection: _Connection) -> str | None:
+def _operations_limit(connection: Session) -> str | None:
     """Why one more operation is refused on this socket, or None if it may run."""
     settings = connection.state.settings
     if len(connection.operations) >= settings.ws_max_subscriptions_per_socket:
@@ -342,13 +366,13 @@ def _operations_limit(connection: _Connection) -> str | None:
     return None
 
 
-async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
+async def _subscribe(connection: Session, message: dict[str, Any]) -> None:
     op_id = message.get("id")
     payload = message.get("payload")
     if not isinstance(op_id, str) or not op_id or not isinstance(payload, dict):
-        raise _Close(4400, "Invalid subscribe message")
+        raise Close(4400, "Invalid subscribe message")
     if op_id in connection.operations:
-        raise _Close(4409, f"Subscriber for {op_id} already exists")
+        raise Close(4409, f"Subscriber for {op_id} already exists")
     state = connection.state
     engine = state.engine
     query = payload.get("query")
@@ -359,7 +383,7 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         or (variables is not None and not isinstance(variables, dict))
         or (operation_name is not None and not isinstance(operation_name, str))
     ):
-        raise _Close(4400, "Invalid subscribe payload")
+        raise Close(4400, "Invalid subscribe payload")
     refusal = _operations_limit(connection)
     if refusal is not None:
         connection.send_errors(
@@ -403,8 +427,8 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
         )
         return
     except DomainError as error:
-        refusal = engine.format_error(GraphQLError(error.message, original_error=error), "")
-        payload_text = json.dumps({"errors": [refusal], "data": None}, separators=(",", ":"))
+        refused = engine.format_error(GraphQLError(error.message, original_error=error), "")
+        payload_text = json.dumps({"errors": [refused], "data": None}, separators=(",", ":"))
         connection.send(connection.next_frame(op_id, payload_text))
         connection.send_complete(op_id)
         return
@@ -432,7 +456,7 @@ async def _subscribe(connection: _Connection, message: dict[str, Any]) -> None:
 
 
 async def _replay(
-    connection: _Connection,
+    connection: Session,
     op_id: str,
     gate: ReplayGate,
     replay: Callable[[Context, dict[str, Any]], Awaitable[list[tuple[int, Any]]]],
@@ -511,13 +535,13 @@ def _root_field(
     assert subscription_type is not None
     definition = subscription_type.fields[name]
     try:
-        arguments = get_argument_values(definition, field_node, coerced)  # type: ignore[arg-type]
+        arguments = get_argument_values(definition, field_node, coerced)
     except GraphQLError as error:
         raise RequestError([error]) from None
     return name, arguments
 
 
-def _fail_operation(connection: _Connection, op_id: object) -> None:
+def _fail_operation(connection: Session, op_id: object) -> None:
     request_id = uuid.uuid4().hex[:16]
     log.exception("operation %r failed (request %s)", op_id, request_id)
     if not isinstance(op_id, str):
@@ -528,11 +552,11 @@ def _fail_operation(connection: _Connection, op_id: object) -> None:
         "extensions": {"code": "INTERNAL", "requestId": request_id},
     }
     connection.send_errors(op_id, [error])
-    if connection.legacy:
+    if connection.protocol.completes_after_error:
         connection.send_complete(op_id)
 
 
-def _end_with_error(connection: _Connection, op_id: str, reason: str) -> None:
+def _end_with_error(connection: Session, op_id: str, reason: str) -> None:
     """Ends a subscription the server cannot go on serving (its stream failed, or it fell
     too far behind): UNAVAILABLE, since subscribing again is the remedy."""
     if op_id not in connection.operations:
@@ -540,12 +564,12 @@ def _end_with_error(connection: _Connection, op_id: str, reason: str) -> None:
     _stop(connection, op_id, notify=False)
     error = {"message": reason, "extensions": {"code": ErrorCode.UNAVAILABLE.value}}
     connection.send_errors(op_id, [error])
-    if connection.legacy:
+    if connection.protocol.completes_after_error:
         connection.send_complete(op_id)
 
 
 async def _single_result(
-    connection: _Connection,
+    connection: Session,
     op_id: str,
     prepared: Any,
     variables: dict[str, Any] | None,
@@ -571,7 +595,7 @@ async def _single_result(
         connection.operations.pop(op_id, None)
 
 
-def _stop(connection: _Connection, op_id: str, *, notify: bool = True) -> None:
+def _stop(connection: Session, op_id: str, *, notify: bool = True) -> None:
     operation = connection.operations.pop(op_id, None)
     if operation is None:
         return
@@ -580,5 +604,5 @@ def _stop(connection: _Connection, op_id: str, *, notify: bool = True) -> None:
         return
     channel, member = operation
     connection.state.hub.leave(channel, member)
-    if notify and connection.legacy:
+    if notify and connection.protocol.confirms_stop:
         connection.send_complete(op_id)
