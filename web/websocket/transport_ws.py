@@ -9,14 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar, Literal, NotRequired, TypedDict
 
-from web.websocket.session import (
-    Close,
-    Session,
-    WireProtocol,
-    connection_init,
-    start_operation,
-    stop_operation,
-)
+from web.websocket.operations import start_operation, stop_operation
+from web.websocket.session import Close, Session, WireProtocol, connection_init
 
 NAME = "graphql-transport-ws"
 
