@@ -58,10 +58,15 @@ async def locked_project(
     return await authorize_project(user, locked, action, ctx.loaders, project_id)
 
 
-def require_room(project: Project, held: int, cap: int, what: str) -> None:
-    """CONFLICT (with `limit`) when the project already holds `cap` of `what` (a plural)."""
+def require_room(
+    project: Project, held: int, cap: int, what: str, *, instead: str | None = None
+) -> None:
+    """CONFLICT (with `limit`) when the project already holds `cap` of `what` (a plural);
+    `instead` tells the client what to do instead, when there is something."""
     if held >= cap:
+        advice = f"; {instead}" if instead else ""
         raise Conflict(
-            f"Project {project.id} already has {cap} {what}, the most one project may have.",
+            f"Project {project.id} already has {cap} {what}, the most one project may "
+            f"have{advice}.",
             limit=cap,
         )
