@@ -13,12 +13,12 @@ from models import Role as ModelRole
 from models import ServiceCategory as ModelCategory
 from resolvers import accounts, points
 from resolvers.ids import parse_id
-from schema.common import GeoPoint, GeoPointInput, Info
+from schema.common import Connection, GeoPoint, GeoPointInput, Info
 from schema.enums import Role, ServiceCategory
-from schema.reviews import ReviewConnection, review_connection
+from schema.reviews import Review, review_connection
 
 if TYPE_CHECKING:
-    from schema.points import PointTransactionConnection
+    from schema.points import PointTransaction
 
 
 @strawberry.type(description="A worker's public profile.")
@@ -63,7 +63,7 @@ class Worker:
     @strawberry.field(description="Customers' reviews of this worker, newest first.")
     async def reviews(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> ReviewConnection:
+    ) -> Connection[Review]:
         return await review_connection(info, self._user.id, first, after)
 
     @strawberry.field(description="Only the worker itself sees its availability and area.")
@@ -137,7 +137,7 @@ class User:
     @strawberry.field(description="Your points ledger, newest first. Only you see it.")
     async def point_transactions(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Annotated[PointTransactionConnection, strawberry.lazy("schema.points")]:
+    ) -> Connection[Annotated[PointTransaction, strawberry.lazy("schema.points")]]:
         # The one back-edge of accounts: points shows jobs, and a job shows its workers.
         from schema.points import transaction_connection
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -38,24 +38,33 @@ class PageInfo:
     end_cursor: str | None
 
 
-C = TypeVar("C")
-T = TypeVar("T")
+Row = TypeVar("Row")
+Node = TypeVar("Node")
 
 
-def page_info(page: Page) -> PageInfo:
+def page_info(page: Page[Any]) -> PageInfo:
     return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)
 
 
-def connection(
-    connection_type: Callable[..., C],
-    edge_type: Callable[..., Any],
-    page: Page[T],
-    node: Callable[[T], Any],
-) -> C:
-    """A Relay-style connection of one page: each item wrapped by `node`, with its cursor."""
-    return connection_type(
+# Relay-style pages. Strawberry names each use after its node: Edge[Job] is JobEdge and
+# Connection[Job] is JobConnection in the SDL.
+@strawberry.type
+class Edge(Generic[Node]):
+    cursor: str
+    node: Node
+
+
+@strawberry.type
+class Connection(Generic[Node]):
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+
+
+def connection(page: Page[Row], node: Callable[[Row], Node]) -> Connection[Node]:
+    """One page as a connection: each row wrapped by `node`, with its cursor."""
+    return Connection(
         edges=[
-            edge_type(cursor=cursor, node=node(item))
+            Edge(cursor=cursor, node=node(item))
             for item, cursor in zip(page.items, page.cursors, strict=True)
         ],
         page_info=page_info(page),

@@ -17,12 +17,12 @@ from resolvers.context import Context
 from resolvers.quotes import listed_quotes
 from schema.accounts import Worker, load_worker
 from schema.common import (
+    Connection,
     Customer,
     DateTimeArg,
     GeoPoint,
     GeoPointInput,
     Info,
-    PageInfo,
     ServedByTheFanout,
     SubscriptionSpec,
     connection,
@@ -159,18 +159,6 @@ class Job:
         return Match.from_model(match) if match else None
 
 
-@strawberry.type
-class JobEdge:
-    cursor: str
-    node: Job
-
-
-@strawberry.type
-class JobConnection:
-    edges: list[JobEdge]
-    page_info: PageInfo
-
-
 @strawberry.input
 class PostJobInput:
     category: ServiceCategory
@@ -213,9 +201,9 @@ class JobsQuery:
         first: int | None = None,
         after: str | None = None,
         status: JobStatus | None = None,
-    ) -> JobConnection:
+    ) -> Connection[Job]:
         page = await jobs.my_jobs(info.context, first, after, status)
-        return connection(JobConnection, JobEdge, page, Job.from_model)
+        return connection(page, Job.from_model)
 
 
 @strawberry.type

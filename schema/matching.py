@@ -10,7 +10,13 @@ import strawberry
 
 import models
 from resolvers import matching
-from schema.common import Info, PageInfo, ServedByTheFanout, SubscriptionSpec, connection
+from schema.common import (
+    Connection,
+    Info,
+    ServedByTheFanout,
+    SubscriptionSpec,
+    connection,
+)
 from schema.enums import JobStatus
 from schema.jobs import Job, job_root
 
@@ -56,18 +62,6 @@ class Match:
         return Job.from_model(job)
 
 
-@strawberry.type
-class MatchEdge:
-    cursor: str
-    node: Match
-
-
-@strawberry.type
-class MatchConnection:
-    edges: list[MatchEdge]
-    page_info: PageInfo
-
-
 SPECS: dict[str, SubscriptionSpec] = {
     "matchingJobs": SubscriptionSpec(
         channel=lambda ctx, args: matching.matching_jobs_channel(ctx),
@@ -86,9 +80,9 @@ class MatchingQuery:
         first: int | None = None,
         after: str | None = None,
         status: JobStatus | None = None,
-    ) -> MatchConnection:
+    ) -> Connection[Match]:
         page = await matching.my_matched_jobs(info.context, first, after, status)
-        return connection(MatchConnection, MatchEdge, page, Match.from_model)
+        return connection(page, Match.from_model)
 
 
 @strawberry.type

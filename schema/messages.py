@@ -14,9 +14,9 @@ from resolvers import messages
 from resolvers.context import Context
 from schema.accounts import Worker, load_worker
 from schema.common import (
+    Connection,
     Customer,
     Info,
-    PageInfo,
     Participant,
     ServedByTheFanout,
     SubscriptionSpec,
@@ -116,30 +116,6 @@ class Message:
 
 
 @strawberry.type
-class ThreadEdge:
-    cursor: str
-    node: Thread
-
-
-@strawberry.type
-class ThreadConnection:
-    edges: list[ThreadEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
-class MessageEdge:
-    cursor: str
-    node: Message
-
-
-@strawberry.type
-class MessageConnection:
-    edges: list[MessageEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class MessagesQuery:
     @strawberry.field(
         description="Your conversations (job threads you are a party to, and the opened "
@@ -148,9 +124,9 @@ class MessagesQuery:
     )
     async def threads(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> ThreadConnection:
+    ) -> Connection[Thread]:
         page = await messages.list_threads(info.context, first, after)
-        return connection(ThreadConnection, ThreadEdge, page, Thread.from_model)
+        return connection(page, Thread.from_model)
 
     @strawberry.field(description="One conversation you take part in.")
     async def thread(self, info: Info, id: strawberry.ID) -> Thread:
@@ -170,9 +146,9 @@ class MessagesQuery:
         thread_id: strawberry.ID,
         first: int | None = None,
         after: str | None = None,
-    ) -> MessageConnection:
+    ) -> Connection[Message]:
         page = await messages.list_messages(info.context, thread_id, first, after)
-        return connection(MessageConnection, MessageEdge, page, Message.from_model)
+        return connection(page, Message.from_model)
 
 
 @strawberry.type

@@ -13,7 +13,13 @@ import models
 from realtime.events import Event
 from resolvers import notifications
 from resolvers.context import Context
-from schema.common import Info, PageInfo, ServedByTheFanout, SubscriptionSpec, connection
+from schema.common import (
+    Connection,
+    Info,
+    ServedByTheFanout,
+    SubscriptionSpec,
+    connection,
+)
 
 
 @strawberry.type
@@ -54,18 +60,6 @@ class Notification:
 
 
 @strawberry.type
-class NotificationEdge:
-    cursor: str
-    node: Notification
-
-
-@strawberry.type
-class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class NotificationsQuery:
     @strawberry.field(description="Your notifications, newest first.")
     async def notifications(
@@ -74,9 +68,9 @@ class NotificationsQuery:
         first: int | None = None,
         after: str | None = None,
         unread_only: bool = False,
-    ) -> NotificationConnection:
+    ) -> Connection[Notification]:
         page = await notifications.list_notifications(info.context, first, after, unread_only)
-        return connection(NotificationConnection, NotificationEdge, page, Notification.from_model)
+        return connection(page, Notification.from_model)
 
     @strawberry.field
     async def unread_notification_count(self, info: Info) -> int:

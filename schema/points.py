@@ -10,7 +10,7 @@ import strawberry
 import models
 from models import enums
 from resolvers import points, policy
-from schema.common import Info, PageInfo, connection
+from schema.common import Connection, Info, connection
 from schema.jobs import Job
 
 # strawberry.enum registers the class and returns it: to a type checker, the class itself.
@@ -147,37 +147,11 @@ class PointTransaction:
         return self._entry.created_at
 
 
-@strawberry.type
-class PointTransactionEdge:
-    cursor: str
-    node: PointTransaction
-
-
-@strawberry.type
-class PointTransactionConnection:
-    edges: list[PointTransactionEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
-class RewardEdge:
-    cursor: str
-    node: Reward
-
-
-@strawberry.type
-class RewardConnection:
-    edges: list[RewardEdge]
-    page_info: PageInfo
-
-
 async def transaction_connection(
     info: Info, user_id: int, first: int | None, after: str | None
-) -> PointTransactionConnection:
+) -> Connection[PointTransaction]:
     page = await points.list_transactions(info.context, user_id, first, after)
-    return connection(
-        PointTransactionConnection, PointTransactionEdge, page, PointTransaction.from_model
-    )
+    return connection(page, PointTransaction.from_model)
 
 
 @strawberry.input
@@ -210,9 +184,9 @@ class PointsQuery:
         first: int | None = None,
         after: str | None = None,
         active_only: bool = False,
-    ) -> RewardConnection:
+    ) -> Connection[Reward]:
         page = await points.list_rewards(info.context, first, after, active_only)
-        return connection(RewardConnection, RewardEdge, page, Reward.from_model)
+        return connection(page, Reward.from_model)
 
 
 def _reward_change(input: CreateRewardInput | UpdateRewardInput) -> points.RewardChange:

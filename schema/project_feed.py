@@ -14,8 +14,8 @@ from realtime.events import Event
 from resolvers import project_feed
 from resolvers.context import Context
 from schema.common import (
+    Connection,
     Info,
-    PageInfo,
     Participant,
     ServedByTheFanout,
     SubscriptionSpec,
@@ -70,18 +70,6 @@ class ProjectEvent:
 
 
 @strawberry.type
-class ProjectEventEdge:
-    cursor: str
-    node: ProjectEvent
-
-
-@strawberry.type
-class ProjectEventConnection:
-    edges: list[ProjectEventEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class ProjectFeedQuery:
     @strawberry.field(description="A project's stored feed, newest first (its participants).")
     async def project_events(
@@ -90,9 +78,9 @@ class ProjectFeedQuery:
         project_id: strawberry.ID,
         first: int | None = None,
         after: str | None = None,
-    ) -> ProjectEventConnection:
+    ) -> Connection[ProjectEvent]:
         page = await project_feed.list_events(info.context, project_id, first, after)
-        return connection(ProjectEventConnection, ProjectEventEdge, page, ProjectEvent.from_model)
+        return connection(page, ProjectEvent.from_model)
 
 
 async def _root(ctx: Context, event: Event) -> ProjectEvent | None:

@@ -9,7 +9,14 @@ import strawberry
 
 import models
 from resolvers import policy, projects
-from schema.common import GeoPoint, GeoPointInput, Info, PageInfo, Participant, connection
+from schema.common import (
+    Connection,
+    GeoPoint,
+    GeoPointInput,
+    Info,
+    Participant,
+    connection,
+)
 from schema.enterprises import Enterprise
 from schema.enums import ProjectStatus
 
@@ -157,18 +164,6 @@ class Project:
         return self._project.updated_at
 
 
-@strawberry.type
-class ProjectEdge:
-    cursor: str
-    node: Project
-
-
-@strawberry.type
-class ProjectConnection:
-    edges: list[ProjectEdge]
-    page_info: PageInfo
-
-
 @strawberry.input
 class CreateProjectInput:
     title: str
@@ -210,9 +205,9 @@ class ProjectsQuery:
         first: int | None = None,
         after: str | None = None,
         status: ProjectStatus | None = None,
-    ) -> ProjectConnection:
+    ) -> Connection[Project]:
         page = await projects.list_projects(info.context, first, after, status)
-        return connection(ProjectConnection, ProjectEdge, page, Project.from_model)
+        return connection(page, Project.from_model)
 
 
 @strawberry.type

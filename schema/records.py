@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 
 import models
 from resolvers import records
-from schema.common import Info, PageInfo, connection
+from schema.common import Connection, Info, connection
 
 
 @strawberry.type
@@ -51,27 +51,13 @@ class ServiceRecord:
 
 
 @strawberry.type
-class ServiceRecordEdge:
-    cursor: str
-    node: ServiceRecord
-
-
-@strawberry.type
-class ServiceRecordConnection:
-    edges: list[ServiceRecordEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class RecordsQuery:
     @strawberry.field(description="Service records of jobs you took part in, newest first.")
     async def service_records(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> ServiceRecordConnection:
+    ) -> Connection[ServiceRecord]:
         page = await records.list_records(info.context, first, after)
         return connection(
-            ServiceRecordConnection,
-            ServiceRecordEdge,
             page,
             lambda record: ServiceRecord(_record=record),
         )

@@ -8,7 +8,7 @@ import strawberry
 
 import models
 from resolvers import reviews
-from schema.common import Customer, Info, PageInfo, connection
+from schema.common import Connection, Customer, Info, connection
 
 
 @strawberry.input
@@ -107,23 +107,11 @@ class CustomerReview:
         )
 
 
-@strawberry.type
-class ReviewEdge:
-    cursor: str
-    node: Review
-
-
-@strawberry.type
-class ReviewConnection:
-    edges: list[ReviewEdge]
-    page_info: PageInfo
-
-
 async def review_connection(
     info: Info, worker_id: int, first: int | None, after: str | None
-) -> ReviewConnection:
+) -> Connection[Review]:
     page = await reviews.worker_reviews(info.context, worker_id, first, after)
-    return connection(ReviewConnection, ReviewEdge, page, Review.from_model)
+    return connection(page, Review.from_model)
 
 
 @strawberry.type
