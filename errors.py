@@ -1,5 +1,6 @@
-"""Domain errors with a stable code; web/errors.py is the one place that turns them into
-GraphQL errors. Every layer below the schema raises these, never GraphQL errors."""
+"""Domain errors with a stable code; `Engine.format_error` in web/engine.py is the one place
+that turns them into GraphQL errors. Every layer below the schema raises these, never GraphQL
+errors."""
 
 from __future__ import annotations
 

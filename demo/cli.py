@@ -123,7 +123,7 @@ async def run(
     if not message.startswith("created"):
         console.print(f"[red]Could not create the demo ADMIN: {message}[/red]")
         return 2
-    from web.app import create_app
+    from application import create_app
 
     app = create_app(settings)
     scene = Scene(GraphQL(app), City(options.seed), options.password, SIZES[options.size])

@@ -7,6 +7,7 @@ ADMIN has not decided yet."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from demo.city import EMAIL_DOMAIN, Person
 from demo.scene import Scene, Step
@@ -82,9 +83,7 @@ def steps(scene: Scene) -> list[Step]:
             plan.append(
                 (
                     f"firm {name.split(' ', 1)[-1]}",
-                    lambda k=kind, r=role, n=name, o=owner_key, m=member_key: firm(
-                        scene, k, r, n, o, m
-                    ),
+                    partial(firm, scene, kind, role, name, owner_key, member_key),
                 )
             )
     plan.append(("invitations awaiting an answer", lambda: pending_invitations(scene)))

@@ -5,6 +5,7 @@ records), the rewards catalogue and redemptions, and notifications partly read."
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from demo import texts
@@ -75,12 +76,12 @@ def steps(scene: Scene) -> list[Step]:
             plan.append(
                 (
                     f"worker {category.lower()} in {district.english}",
-                    lambda c=category, d=district: worker(scene, c, d),
+                    partial(worker, scene, category, district),
                 )
             )
     for state_index, state in enumerate(STATES):
         for n in range(size.jobs_per_state):
-            plan.append((f"job → {state}", lambda s=state, i=state_index, n=n: job(scene, s, i, n)))
+            plan.append((f"job → {state}", partial(job, scene, state, state_index, n)))
     plan.append(("rewards catalogue", lambda: rewards(scene)))
     plan.append(("points: bonus and redemptions", lambda: redemptions(scene)))
     plan.append(("notifications read", lambda: read_notifications(scene)))

@@ -57,7 +57,7 @@ def score(candidate: Candidate) -> RankedMatch:
         + WEIGHTS["responsiveness"] * responsiveness
     )
     average = candidate.rating_sum / candidate.rating_count if candidate.rating_count else None
-    reasons = [
+    reasons: list[dict[str, Any]] = [
         {
             "code": "DISTANCE",
             "value": round(candidate.distance_km, 2),

@@ -1,7 +1,11 @@
 """Tortoise tables. Tortoise discovers the models listed in this module's namespace."""
 
+from models.acceptance import Evaluation
 from models.accounts import RESPONSIVENESS_WINDOW, User, WorkerCell, WorkerProfile
+from models.cameras import CameraSnapshot, SiteCamera
 from models.consultations import Consultation, ConsultationEntry
+from models.contracts import Contract
+from models.designs import DesignProposal
 from models.enterprises import Enterprise, EnterpriseInvitation, EnterpriseMember
 from models.enums import (
     ROLE_KIND,
@@ -23,25 +27,20 @@ from models.enums import (
     Role,
     ServiceCategory,
 )
-from models.jobs import TRANSITIONS, Job, JobMatch, JobStatusChange, sources_of
+from models.filing import ProjectRecord
+from models.jobs import TRANSITIONS, Job, JobStatusChange, sources_of
+from models.matching import JobMatch
+from models.materials import MaterialDelivery, MaterialPlan
 from models.messages import Message, Thread, ThreadReadMarker
+from models.milestones import Inspection, Milestone, ProgressReport
 from models.notifications import Notification
 from models.points import PointAccount, PointTransaction, Redemption, Reward
-from models.project_work import (
-    CameraSnapshot,
-    DesignProposal,
-    Inspection,
-    MaterialDelivery,
-    MaterialPlan,
-    Milestone,
-    ProgressReport,
-    SiteCamera,
-)
-from models.projects import TEAM_SEATS, Contract, Project, ProjectEvent, ProjectRecord, TeamSeat
+from models.project_feed import ProjectEvent
+from models.projects import TEAM_SEATS, Project, TeamSeat
 from models.quotes import LIVE_STATUSES, Quote
 from models.records import ServiceRecord, ServiceRecordEntry
 from models.reviews import CustomerReview, Review
-from models.settlement import EscrowEntry, Evaluation
+from models.settlement import EscrowEntry
 
 __all__ = [
     "LIVE_STATUSES",

@@ -29,11 +29,13 @@ class WorkerProfile(Model):
     user: fields.OneToOneRelation[User] = fields.OneToOneField(
         "fixhub.User", related_name="worker_profile", primary_key=True, on_delete=fields.CASCADE
     )
-    categories = fields.JSONField(default=list)
+    user_id: int
+    categories: fields.JSONField[list[str]] = fields.JSONField(default=list)
     lat = fields.FloatField()
     lng = fields.FloatField()
     service_radius_km = fields.FloatField()
-    bio = fields.TextField(null=True)
+    # Tortoise types every TextField as str, nullable or not.
+    bio: str | None = fields.TextField(null=True)
     available = fields.BooleanField(default=True)
     rating_sum = fields.IntField(default=0)
     rating_count = fields.IntField(default=0)
@@ -62,6 +64,7 @@ class WorkerCell(Model):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="service_cells", on_delete=fields.CASCADE
     )
+    worker_id: int
     category = fields.CharField(max_length=24)
     cell = fields.CharField(max_length=24)
 

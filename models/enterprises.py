@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
 
 from models.enums import EnterpriseKind, EnterpriseStatus, InvitationStatus, MemberRole
 
@@ -18,18 +22,20 @@ class Enterprise(Model):
     city = fields.CharField(max_length=80)
     contact_email = fields.CharField(max_length=254)
     description = fields.TextField(default="")
-    owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="owned_enterprises", on_delete=fields.RESTRICT
     )
+    owner_id: int
     status = fields.CharEnumField(EnterpriseStatus, max_length=16, default=EnterpriseStatus.PENDING)
     # The ADMIN decision (verification, rejection or suspension) that set the status.
     status_note = fields.TextField(null=True)
-    status_changed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    status_changed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User",
         related_name="enterprise_status_changes",
         null=True,
         on_delete=fields.SET_NULL,
     )
+    status_changed_by_id: int | None
     status_changed_at = fields.DatetimeField(null=True)
     # Customer evaluations (1-5) of this enterprise, kept as sum and count so the library can
     # filter and sort by rating without aggregating evaluations.
@@ -50,13 +56,16 @@ class EnterpriseMember(Model):
     enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "fixhub.Enterprise", related_name="members", on_delete=fields.CASCADE
     )
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    enterprise_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     role = fields.CharEnumField(MemberRole, max_length=24)
-    added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    added_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="enterprise_members_added", null=True, on_delete=fields.SET_NULL
     )
+    added_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -74,16 +83,18 @@ class EnterpriseInvitation(Model):
     enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
         "fixhub.Enterprise", related_name="invitations", on_delete=fields.CASCADE
     )
+    enterprise_id: int
     # Normalised as validation.email does (trimmed, lower-case), as account emails are.
     email = fields.CharField(max_length=254)
     role = fields.CharEnumField(MemberRole, max_length=24)
     status = fields.CharEnumField(InvitationStatus, max_length=16, default=InvitationStatus.PENDING)
-    invited_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User",
         related_name="enterprise_invitations_sent",
         null=True,
         on_delete=fields.SET_NULL,
     )
+    invited_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     responded_at = fields.DatetimeField(null=True)

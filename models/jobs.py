@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
 
 from models.enums import JobStatus, ServiceCategory
 
@@ -31,9 +36,10 @@ def sources_of(target: JobStatus) -> list[JobStatus]:
 
 class Job(Model):
     id = fields.IntField(primary_key=True)
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    customer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="jobs", on_delete=fields.CASCADE
     )
+    customer_id: int
     category = fields.CharEnumField(ServiceCategory, max_length=24)
     title = fields.CharField(max_length=120)
     description = fields.TextField()
@@ -46,9 +52,10 @@ class Job(Model):
     preferred_start = fields.DatetimeField(null=True)
     preferred_end = fields.DatetimeField(null=True)
     status = fields.CharEnumField(JobStatus, max_length=16, default=JobStatus.OPEN, db_index=True)
-    hired_worker: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    hired_worker: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="hired_jobs", null=True, on_delete=fields.SET_NULL
     )
+    hired_worker_id: int | None
     accepted_quote_id = fields.IntField(null=True)
     scheduled_at = fields.DatetimeField(null=True)
     cancel_reason = fields.CharField(max_length=500, null=True)
@@ -65,25 +72,6 @@ class Job(Model):
         indexes = (("customer_id", "id"),)
 
 
-class JobMatch(Model):
-    id = fields.IntField(primary_key=True)
-    job: fields.ForeignKeyRelation[Job] = fields.ForeignKeyField(
-        "fixhub.Job", related_name="matches", on_delete=fields.CASCADE
-    )
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.User", related_name="job_matches", on_delete=fields.CASCADE
-    )
-    score = fields.FloatField()
-    distance_km = fields.FloatField()
-    reasons = fields.JSONField(default=list)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "job_matches"
-        unique_together = (("job", "worker"),)
-        indexes = (("worker_id", "job_id"),)
-
-
 class JobStatusChange(Model):
     """The timeline of a job: every status move with who made it and when."""
 
@@ -91,11 +79,13 @@ class JobStatusChange(Model):
     job: fields.ForeignKeyRelation[Job] = fields.ForeignKeyField(
         "fixhub.Job", related_name="status_changes", on_delete=fields.CASCADE
     )
+    job_id: int
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16)
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="+", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     note = fields.CharField(max_length=500, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

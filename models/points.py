@@ -7,16 +7,23 @@ key) by a unique index, and balance/stock never below zero by conditional update
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.jobs import Job
 
 from models.enums import PointKind
 
 
 class PointAccount(Model):
-    user: fields.OneToOneRelation = fields.OneToOneField(
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
         "fixhub.User", related_name="point_account", primary_key=True, on_delete=fields.CASCADE
     )
+    user_id: int
     balance = fields.BigIntField(default=0)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -40,12 +47,14 @@ class Reward(Model):
 
 class Redemption(Model):
     id = fields.IntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="redemptions", on_delete=fields.CASCADE
     )
+    user_id: int
     reward: fields.ForeignKeyRelation[Reward] = fields.ForeignKeyField(
         "fixhub.Reward", related_name="redemptions", on_delete=fields.RESTRICT
     )
+    reward_id: int
     cost_points = fields.IntField()
     idempotency_key = fields.CharField(max_length=100)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -57,23 +66,27 @@ class Redemption(Model):
 
 class PointTransaction(Model):
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="point_transactions", on_delete=fields.CASCADE
     )
+    user_id: int
     delta = fields.BigIntField()
     balance_after = fields.BigIntField()
     kind = fields.CharEnumField(PointKind, max_length=16)
     reason = fields.CharField(max_length=300)
-    job: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    job: fields.ForeignKeyNullableRelation[Job] = fields.ForeignKeyField(
         "fixhub.Job", related_name="point_transactions", null=True, on_delete=fields.RESTRICT
     )
+    job_id: int | None
     redemption: fields.ForeignKeyNullableRelation[Redemption] = fields.ForeignKeyField(
         "fixhub.Redemption", related_name="transactions", null=True, on_delete=fields.RESTRICT
     )
+    redemption_id: int | None
     # Who made an ADJUST (an ADMIN): the audit trail.
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="point_adjustments_made", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.jobs import Job
 
 from models.enums import QuoteStatus
 
@@ -12,12 +18,14 @@ LIVE_STATUSES = (QuoteStatus.PENDING, QuoteStatus.ACCEPTED)
 
 class Quote(Model):
     id = fields.IntField(primary_key=True)
-    job: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    job: fields.ForeignKeyRelation[Job] = fields.ForeignKeyField(
         "fixhub.Job", related_name="quotes", on_delete=fields.CASCADE
     )
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    job_id: int
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="quotes", on_delete=fields.CASCADE
     )
+    worker_id: int
     amount_cents = fields.BigIntField()
     currency = fields.CharField(max_length=3, default="EUR")
     message = fields.TextField(null=True)

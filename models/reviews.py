@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.jobs import Job
 
 
 class Review(Model):
@@ -12,15 +18,18 @@ class Review(Model):
     # apostrophes in them.)
 
     id = fields.IntField(primary_key=True)
-    job: fields.OneToOneRelation = fields.OneToOneField(
+    job: fields.OneToOneRelation[Job] = fields.OneToOneField(
         "fixhub.Job", related_name="review", on_delete=fields.CASCADE
     )
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    job_id: int
+    customer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="reviews_written", on_delete=fields.CASCADE
     )
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    customer_id: int
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="reviews_received", on_delete=fields.CASCADE
     )
+    worker_id: int
     rating = fields.SmallIntField()
     quality = fields.SmallIntField()
     punctuality = fields.SmallIntField()
@@ -40,15 +49,18 @@ class CustomerReview(Model):
     # The hired worker reviews the customer; one per job.
 
     id = fields.IntField(primary_key=True)
-    job: fields.OneToOneRelation = fields.OneToOneField(
+    job: fields.OneToOneRelation[Job] = fields.OneToOneField(
         "fixhub.Job", related_name="customer_review", on_delete=fields.CASCADE
     )
-    worker: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    job_id: int
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_reviews_written", on_delete=fields.CASCADE
     )
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    worker_id: int
+    customer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="customer_reviews_received", on_delete=fields.CASCADE
     )
+    customer_id: int
     rating = fields.SmallIntField()
     comment = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

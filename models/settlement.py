@@ -1,9 +1,16 @@
-"""Project escrow and the customer's evaluations of the enterprises and the platform."""
+"""Project escrow: deposits and stage releases."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.milestones import Milestone
+    from models.projects import Project
 
 from models.enums import EscrowKind
 
@@ -17,23 +24,26 @@ class EscrowEntry(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "fixhub.Project", related_name="escrow_entries", on_delete=fields.RESTRICT
     )
+    project_id: int
     kind = fields.CharEnumField(EscrowKind, max_length=16)
     amount_cents = fields.BigIntField()
     external_reference = fields.CharField(max_length=100, null=True)
-    milestone: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    milestone: fields.ForeignKeyNullableRelation[Milestone] = fields.ForeignKeyField(
         "fixhub.Milestone",
         related_name="escrow_entries",
         null=True,
         on_delete=fields.RESTRICT,
     )
+    milestone_id: int | None
     # Held in escrow right after this entry (deposited minus released).
     held_after_cents = fields.BigIntField()
-    recorded_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    recorded_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "fixhub.User", related_name="escrow_entries", on_delete=fields.RESTRICT
     )
+    recorded_by_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -41,31 +51,3 @@ class EscrowEntry(Model):
         # One release per milestone: a stage is paid out exactly once.
         unique_together = (("project", "external_reference"), ("milestone",))
         indexes = (("project_id", "id"),)
-
-
-class Evaluation(Model):
-    """The 1-5 evaluation by the customer of one chosen enterprise, or of the platform."""
-
-    id = fields.IntField(primary_key=True)
-    project: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.Project", related_name="evaluations", on_delete=fields.RESTRICT
-    )
-    # "enterprise:<id>" or "platform": unique per project, so each is evaluated once.
-    target = fields.CharField(max_length=40)
-    enterprise: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "fixhub.Enterprise", related_name="evaluations", null=True, on_delete=fields.RESTRICT
-    )
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.User", related_name="evaluations", on_delete=fields.RESTRICT
-    )
-    rating = fields.SmallIntField()
-    comment = fields.TextField(default="")
-    record: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "fixhub.ProjectRecord", related_name="evaluations", on_delete=fields.RESTRICT
-    )
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "evaluations"
-        unique_together = (("project", "target"),)
-        indexes = (("enterprise_id", "id"),)

@@ -2,7 +2,8 @@
 
 Callers publish JSON text on a channel and iterate over a `Subscription` obtained from
 ``async with bus.subscribe(channel) as sub``. Backends live in `realtime.memory` (single
-process) and `realtime.redis_backend` (multi-process); `create_bus` picks one from a URL.
+process) and `realtime.redis_backend` (multi-process); `realtime.backends.create_bus` picks
+one from a URL.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ __all__ = [
     "QueueSubscription",
     "SubscriberTooSlow",
     "Subscription",
-    "create_bus",
 ]
 
 DEFAULT_QUEUE_SIZE = 1024
@@ -142,35 +142,6 @@ class QueueSubscription:
                 f"{self._queue.maxsize} messages behind and was dropped"
             )
         raise StopAsyncIteration
-
-
-def create_bus(url: str, *, queue_size: int = DEFAULT_QUEUE_SIZE, namespace: str = "") -> Bus:
-    """Build a bus from a URL: ``memory://`` or ``redis://`` / ``rediss://``; with a
-    namespace, every channel name is prefixed by it (see realtime.namespace)."""
-    bus = _create_backend(url, queue_size)
-    if namespace:
-        from realtime.namespace import NamespacedBus
-
-        return NamespacedBus(bus, namespace)
-    return bus
-
-
-def _create_backend(url: str, queue_size: int) -> Bus:
-    scheme = urlsplit(url).scheme.lower()
-    # Backends are imported lazily: they import this module, and a memory-only deployment
-    # should not need to import redis at all.
-    if scheme == "memory":
-        from realtime.memory import MemoryBus
-
-        return MemoryBus(queue_size=queue_size)
-    if scheme in ("redis", "rediss"):
-        from realtime.redis_backend import RedisBus
-
-        return RedisBus(url, queue_size=queue_size)
-    raise ValueError(
-        f"unsupported bus URL {redact_url(url)!r}: expected 'memory://', 'redis://...' "
-        "or 'rediss://...'"
-    )
 
 
 def redact_url(url: str) -> str:

@@ -19,7 +19,7 @@ def job_matches() -> str:
     One channel for all workers (rather than one per worker) so that a process executes a
     subscription's selection once per job for all of its matched workers that share it, and
     Redis carries one message per job instead of one per matched worker. Who receives an event
-    is decided by `resolvers.subscriptions.matched_workers`.
+    is decided by `resolvers.matching.matched_workers`.
     """
     return f"{PREFIX}:jobs:matched"
 

@@ -36,15 +36,15 @@ from models import (
 )
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.filing import file_record
-from resolvers.jobs import parse_id
+from resolvers.filing import file_project_record
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import ProjectAction
 from resolvers.project_feed import (
     FeedKind,
+    add_feed_entry,
     move_project,
     notify_participants,
-    record,
     require_status,
 )
 from resolvers.projects_access import authorized_project, lock_project
@@ -152,7 +152,7 @@ async def _accept(ctx: Context, project: Project, user: User, note: str) -> None
     firms = _chosen_enterprise_ids(project)
     if firms:
         await Enterprise.filter(id__in=firms).update(completed_projects=F("completed_projects") + 1)
-    await file_record(
+    await file_project_record(
         ctx,
         project,
         RecordKind.ACCEPTANCE,
@@ -326,7 +326,7 @@ async def _evaluate(
             if await Evaluation.exists(project_id=project.id, target=target):
                 raise _already(project, target)
             now = datetime.now(UTC)
-            filed = await file_record(
+            filed = await file_project_record(
                 ctx,
                 project,
                 RecordKind.EVALUATION,
@@ -366,7 +366,7 @@ async def _evaluate(
                     rating_sum=F("rating_sum") + rating, rating_count=F("rating_count") + 1
                 )
             what = enterprise.name if enterprise else "the platform"
-            await record(
+            await add_feed_entry(
                 ctx,
                 project.id,
                 FeedKind.EVALUATION_FILED,

@@ -15,10 +15,10 @@ from errors import BadUserInput, Conflict, NotFound
 from models import CameraSnapshot, ProjectStatus, SiteCamera
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.policy import ProjectAction, require_user
-from resolvers.project_feed import FeedKind, record, require_status
-from resolvers.projects_access import authorized_project, lock_project
+from resolvers.project_feed import FeedKind, add_feed_entry, require_status
+from resolvers.projects_access import authorized_project, lock_project, require_room
 
 # From the team's assignment until the customer accepts: the site exists and is worked on.
 ACTIVE = (
@@ -113,17 +113,13 @@ async def register_camera(ctx: Context, project_id: str, camera: CameraInput) ->
         project = await lock_project(project.id)
         require_status(project, *ACTIVE)
         existing = await SiteCamera.filter(project_id=project.id).values_list("name", flat=True)
-        if len(existing) >= MAX_CAMERAS_PER_PROJECT:
-            raise Conflict(
-                f"Project {project.id} already has {MAX_CAMERAS_PER_PROJECT} cameras, the most "
-                "one project keeps."
-            )
+        require_room(project, len(existing), MAX_CAMERAS_PER_PROJECT, "cameras")
         if name.casefold() in {str(other).casefold() for other in existing}:
             raise Conflict(f"Project {project.id} already has a camera named {name!r}.")
         created = await SiteCamera.create(
             project_id=project.id, name=name, stream_url=stream_url, registered_by_id=user.id
         )
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.CAMERA_REGISTERED,
@@ -162,7 +158,7 @@ async def post_snapshot(ctx: Context, camera_id: str, snapshot: SnapshotInput) -
             posted_by_id=user.id,
             taken_at=taken_at,
         )
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.SNAPSHOT_POSTED,

@@ -15,12 +15,13 @@ Consultations are private to the asker and support, so nothing here goes to a pr
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from errors import BadUserInput, InvalidState
 from models import Consultation, ConsultationEntry, ConsultationStatus, Role, User
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.loaders import by_id, grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
@@ -148,7 +149,9 @@ async def _check_rate(ctx: Context, user: User) -> None:
 
 async def _support_ids(exclude: int) -> list[int]:
     """Every ADMIN but `exclude` (support is a handful of people)."""
-    ids = await User.filter(role=Role.ADMIN).order_by("id").values_list("id", flat=True)
+    ids = cast(
+        list[int], await User.filter(role=Role.ADMIN).order_by("id").values_list("id", flat=True)
+    )
     return [ident for ident in ids if ident != exclude]
 
 

@@ -39,14 +39,14 @@ from models import (
 )
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.filing import file_record
+from resolvers.filing import file_project_record
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import ProjectAction, ProjectRole
 from resolvers.project_feed import (
     FeedKind,
+    add_feed_entry,
     move_project,
     notify_participants,
-    record,
     require_status,
 )
 from resolvers.projects_access import authorized_project, locked_project
@@ -163,7 +163,7 @@ async def draft_contract(ctx: Context, project_id: str, draft: ContractDraft) ->
                 status=contract.status.value,
             )
         require_status(project, ProjectStatus.CONTRACTING)
-        fields = {
+        fields: dict[str, Any] = {
             "total_cents": total,
             "stages": stages,
             "terms": terms,
@@ -185,7 +185,7 @@ async def draft_contract(ctx: Context, project_id: str, draft: ContractDraft) ->
             if not changed:  # unreachable while the project row is locked
                 raise Conflict("The contract changed at the same moment; reload and retry.")
             contract = await Contract.get(id=contract.id)
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.CONTRACT_DRAFTED,
@@ -293,7 +293,7 @@ async def _sign_side(
     if not changed:  # unreachable while the project row is locked
         raise Conflict("The contract changed at the same moment; reload and sign again.")
     who = "the customer" if side == CUSTOMER_SIDE else "the decoration enterprise"
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.CONTRACT_SIGNED,
@@ -364,7 +364,7 @@ async def _file(ctx: Context, project: Project, contract: Contract, user: User) 
             "signedAt": contract.enterprise_signed_at.isoformat(),
         },
     }
-    filed_record = await file_record(
+    filed_record = await file_project_record(
         ctx, project, RecordKind.CONTRACT, "contract", content, filed_by=user.id
     )
     await Contract.filter(id=contract.id).update(record_id=filed_record.id)

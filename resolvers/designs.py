@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from errors import Conflict, InvalidState, NotFound
+from errors import InvalidState, NotFound
 from models import DesignProposal, ProjectStatus, ProposalStatus, RecordKind
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.filing import file_record
-from resolvers.jobs import parse_id
+from resolvers.filing import file_project_record
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction, require_user
-from resolvers.project_feed import FeedKind, notify_participants, record, require_status
-from resolvers.projects_access import authorized_project, locked_project
+from resolvers.project_feed import FeedKind, add_feed_entry, notify_participants, require_status
+from resolvers.projects_access import authorized_project, locked_project, require_room
 
 # The list is returned whole, so it is bounded here: a project takes at most this many.
 MAX_PROPOSALS_PER_PROJECT = 100
@@ -48,14 +48,8 @@ async def submit_proposal(ctx: Context, project_id: str, new: NewDesignProposal)
     async with ctx.write():
         user, project, _ = await locked_project(ctx, project_id, ProjectAction.SUBMIT_DESIGN)
         require_status(project, *DESIGN_STATUSES)
-        if await DesignProposal.filter(project_id=project.id).count() >= (
-            MAX_PROPOSALS_PER_PROJECT
-        ):
-            raise Conflict(
-                f"Project {project.id} already has {MAX_PROPOSALS_PER_PROJECT} design "
-                "proposals, the most one project may have.",
-                limit=MAX_PROPOSALS_PER_PROJECT,
-            )
+        held = await DesignProposal.filter(project_id=project.id).count()
+        require_room(project, held, MAX_PROPOSALS_PER_PROJECT, "design proposals")
         proposal = await DesignProposal.create(
             project_id=project.id,
             designer_id=user.id,
@@ -64,7 +58,7 @@ async def submit_proposal(ctx: Context, project_id: str, new: NewDesignProposal)
             document_url=document_url,
             estimate_cents=estimate,
         )
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.DESIGN_SUBMITTED,
@@ -128,7 +122,7 @@ async def confirm_proposal(ctx: Context, proposal_id: str) -> DesignProposal:
             "submittedAt": proposal.created_at.isoformat(),
             "confirmedById": user.id,
         }
-        filed = await file_record(
+        filed = await file_project_record(
             ctx, project, RecordKind.DESIGN, "design", content, filed_by=user.id
         )
         await DesignProposal.filter(id=ident).update(record_id=filed.id)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from strawberry.dataloader import DataLoader
 from tortoise.exceptions import IntegrityError
@@ -48,7 +48,7 @@ from models import (
 )
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.loaders import Loaders, grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
@@ -226,7 +226,9 @@ async def register_enterprise(ctx: Context, new: NewEnterprise) -> Enterprise:
 
 
 async def _tell_admins(ctx: Context, enterprise: Enterprise, verb: str) -> None:
-    admin_ids = await User.filter(role=Role.ADMIN).order_by("id").values_list("id", flat=True)
+    admin_ids = cast(
+        list[int], await User.filter(role=Role.ADMIN).order_by("id").values_list("id", flat=True)
+    )
     for admin_id in admin_ids:
         await notify(
             ctx,
@@ -599,7 +601,7 @@ async def live_assignments(member: EnterpriseMember) -> list[int]:
         .limit(10)
         .values_list("id", flat=True)
     )
-    return [int(row) for row in rows]
+    return [int(cast(int, row)) for row in rows]
 
 
 async def remove_member(ctx: Context, member_id: str) -> bool:
@@ -659,7 +661,7 @@ async def get_enterprise(ctx: Context, enterprise_id: str) -> Enterprise:
 
 async def _own_enterprise_ids(user: User) -> list[int]:
     rows = await EnterpriseMember.filter(user_id=user.id).values_list("enterprise_id", flat=True)
-    return sorted({int(row) for row in rows})
+    return sorted({int(cast(int, row)) for row in rows})
 
 
 @dataclass

@@ -22,10 +22,10 @@ from errors import Conflict, NotFound
 from models import Project, ProjectRecord, RecordKind
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction
-from resolvers.project_feed import FeedKind, record
+from resolvers.project_feed import FeedKind, add_feed_entry
 from resolvers.projects_access import authorized_project
 
 # projectRecords returns a page of this many by default, at most MAX_RECORDS_PAGE.
@@ -41,7 +41,7 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-async def file_record(
+async def file_project_record(
     ctx: Context,
     project: Project,
     kind: RecordKind,
@@ -79,7 +79,7 @@ async def file_record(
         )
     except IntegrityError:
         raise Conflict(f"{subject} was filed again at the same moment; reload and retry.") from None
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.RECORD_FILED,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from tortoise.expressions import F
 
-from errors import BadUserInput, InvalidState, NotFound
+from errors import BadUserInput, InvalidState
 from matching.engine import find_matches
 from models import (
     RESPONSIVENESS_WINDOW,
@@ -23,12 +24,13 @@ from models import (
     sources_of,
 )
 from realtime import channels, events
+from realtime.events import Event
 from resolvers import validation
 from resolvers.context import Context
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import Action, authorize_job, require_role, require_user
-from resolvers.validation import MAX_ROW_ID
 
 
 @dataclass
@@ -43,17 +45,6 @@ class NewJob:
     budget_max_cents: int | None = None
     preferred_start: datetime | None = None
     preferred_end: datetime | None = None
-
-
-def parse_id(value: str | int, what: str) -> int:
-    """The row id of an `ID` argument: ASCII digits naming a possible row (validation.row_id;
-    int() would also take " 1", "1_0" and full-width digits as aliases of real ids), or
-    NOT_FOUND, quoting at most the first 40 characters of what was sent."""
-    number = value if isinstance(value, int) else validation.row_id(str(value), MAX_ROW_ID)
-    if number is None or not 0 < number <= MAX_ROW_ID:
-        shown = str(value)
-        raise NotFound(what, shown if len(shown) <= 40 else shown[:40] + "...")
-    return number
 
 
 async def post_job(ctx: Context, new: NewJob) -> Job:
@@ -142,16 +133,6 @@ async def my_jobs(
     return await paginate(query, first=first, after=after, max_page_size=ctx.settings.max_page_size)
 
 
-async def my_matched_jobs(
-    ctx: Context, first: int | None, after: str | None, status: JobStatus | None
-) -> Page[JobMatch]:
-    user = require_role(ctx.viewer, Role.WORKER)
-    query = JobMatch.filter(worker_id=user.id)
-    if status is not None:
-        query = query.filter(job__status=status)
-    return await paginate(query, first=first, after=after, max_page_size=ctx.settings.max_page_size)
-
-
 _VERBS = {
     JobStatus.SCHEDULED: "schedule",
     JobStatus.IN_PROGRESS: "start",
@@ -201,7 +182,7 @@ async def move_job(
         declined: list[int] = []
         if target == JobStatus.CANCELLED:
             pending = Quote.filter(job_id=job.id, status=QuoteStatus.PENDING)
-            declined = list(await pending.values_list("worker_id", flat=True))
+            declined = cast(list[int], await pending.values_list("worker_id", flat=True))
             await pending.update(status=QuoteStatus.DECLINED, live=None)
         if target == JobStatus.ACCEPTED and job.hired_worker_id is not None:
             await WorkerProfile.filter(user_id=job.hired_worker_id).update(
@@ -258,3 +239,15 @@ async def schedule_job(ctx: Context, job_id: str, scheduled_at: datetime) -> Job
 async def cancel_job(ctx: Context, job_id: str, reason: str) -> Job:
     reason = validation.text(reason, "reason", max_length=500)
     return await move_job(ctx, job_id, JobStatus.CANCELLED, note=reason, cancel_reason=reason)
+
+
+async def job_updated_channel(ctx: Context, job_id: str) -> str:
+    job = await ctx.loaders.job_by_id.load(parse_id(job_id, "Job"))
+    _, job, _ = await authorize_job(
+        ctx.viewer, job, Action.SUBSCRIBE_JOB_UPDATES, ctx.loaders, job_id
+    )
+    return channels.job_updates(job.id)
+
+
+async def job_of_event(ctx: Context, event: Event) -> Job | None:
+    return await ctx.loaders.job_by_id.load(event.id)

@@ -29,14 +29,14 @@ def _in_key_order(keys: Sequence[K], rows: Iterable[V], key: Callable[[V], K]) -
 
 
 def _loader(batch: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
-    return DataLoader(load_fn=batch)  # type: ignore[arg-type]
+    return DataLoader(load_fn=batch)
 
 
 def by_id(model: type[M]) -> DataLoader[int, M | None]:
     """A loader of `model` rows by primary key (None for a missing one)."""
 
     async def batch(ids: list[int]) -> list[M | None]:
-        return _in_key_order(ids, await model.filter(id__in=ids), lambda row: row.id)
+        return _in_key_order(ids, await model.filter(id__in=ids), lambda row: row.pk)
 
     return _loader(batch)
 

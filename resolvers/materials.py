@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from errors import BadUserInput, Conflict, InvalidState, NotFound
+from errors import BadUserInput, InvalidState, NotFound
 from models import (
     DeliveryStatus,
     MaterialDelivery,
@@ -38,13 +38,13 @@ from models import (
 )
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.filing import file_record
-from resolvers.jobs import parse_id
+from resolvers.filing import file_project_record
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import oldest_first
 from resolvers.policy import ProjectAction, require_user
-from resolvers.project_feed import FeedKind, notify_participants, record, require_status
-from resolvers.projects_access import authorized_project, locked_project
+from resolvers.project_feed import FeedKind, add_feed_entry, notify_participants, require_status
+from resolvers.projects_access import authorized_project, locked_project, require_room
 
 MAX_ITEMS = 200
 MAX_QUANTITY = 1_000_000
@@ -170,12 +170,8 @@ async def file_plan(ctx: Context, project_id: str, items: Sequence[PlanItem]) ->
     async with ctx.write():
         user, project, _ = await locked_project(ctx, project_id, ProjectAction.FILE_MATERIAL_PLAN)
         require_status(project, *PLAN_STATUSES)
-        if await MaterialPlan.filter(project_id=project.id).count() >= MAX_PLANS_PER_PROJECT:
-            raise Conflict(
-                f"Project {project.id} already has {MAX_PLANS_PER_PROJECT} material plans, the "
-                "most one project may have.",
-                limit=MAX_PLANS_PER_PROJECT,
-            )
+        held = await MaterialPlan.filter(project_id=project.id).count()
+        require_room(project, held, MAX_PLANS_PER_PROJECT, "material plans")
         content = {
             "projectId": project.id,
             "currency": project.currency,
@@ -186,7 +182,7 @@ async def file_plan(ctx: Context, project_id: str, items: Sequence[PlanItem]) ->
             "rounding": "line total = quantity x unitPriceCents, rounded half up to the cent; "
             "totalCents = sum of the line totals",
         }
-        filed = await file_record(
+        filed = await file_project_record(
             ctx, project, RecordKind.MATERIAL_PLAN, "material_plan", content, filed_by=user.id
         )
         plan = await MaterialPlan.create(
@@ -279,15 +275,8 @@ async def record_delivery(ctx: Context, project_id: str, new: NewDelivery) -> Ma
                     f"items[{index}].name",
                 )
             item["name"] = planned[item["name"].casefold()]  # as the plan spells it
-        if (
-            await MaterialDelivery.filter(project_id=project.id).count()
-            >= MAX_DELIVERIES_PER_PROJECT
-        ):
-            raise Conflict(
-                f"Project {project.id} already has {MAX_DELIVERIES_PER_PROJECT} deliveries, the "
-                "most one project may have.",
-                limit=MAX_DELIVERIES_PER_PROJECT,
-            )
+        held = await MaterialDelivery.filter(project_id=project.id).count()
+        require_room(project, held, MAX_DELIVERIES_PER_PROJECT, "deliveries")
         delivery = await MaterialDelivery.create(
             project_id=project.id,
             plan_id=plan.id,
@@ -455,7 +444,7 @@ async def _delivery_step(
     ask: str,
 ) -> None:
     """The feed entry of a delivery step and the notifications of who acts next."""
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.DELIVERY_UPDATED,

@@ -28,7 +28,7 @@ from realtime import channels, events
 from realtime.events import Event
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.loaders import by_id
 from resolvers.pagination import DEFAULT_PAGE_SIZE, Page, paginate
 from resolvers.policy import (

@@ -39,12 +39,12 @@ from models import (
 )
 from resolvers import settlement, validation
 from resolvers.context import Context
-from resolvers.filing import file_record
-from resolvers.jobs import parse_id
+from resolvers.filing import file_project_record
+from resolvers.ids import parse_id
 from resolvers.loaders import grouped_by
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import ProjectAction, ProjectRole, require_user
-from resolvers.project_feed import FeedKind, move_project, record, require_status
+from resolvers.project_feed import FeedKind, add_feed_entry, move_project, require_status
 from resolvers.projects_access import authorized_project, lock_project
 
 # The project statuses in which construction work happens.
@@ -180,7 +180,7 @@ async def _move(
     previous = milestone.status
     fresh = await Milestone.get(id=milestone.id)
     if previous != to:
-        await record(
+        await add_feed_entry(
             ctx,
             milestone.project_id,
             FeedKind.MILESTONE_STATUS_CHANGED,
@@ -231,7 +231,7 @@ async def report_progress(ctx: Context, milestone_id: str, report: ProgressInput
             note=note,
             photo_urls=photos,
         )
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.PROGRESS_REPORTED,
@@ -318,7 +318,7 @@ async def inspect(ctx: Context, milestone_id: str, result: InspectionInput) -> I
             why="inspection passed" if result.passed else "inspection failed, rework needed",
         )
         inspected_at = datetime.now(UTC)
-        filed = await file_record(
+        filed = await file_project_record(
             ctx,
             project,
             RecordKind.INSPECTION_REPORT,
@@ -346,7 +346,7 @@ async def inspect(ctx: Context, milestone_id: str, result: InspectionInput) -> I
             record_id=filed.id,
         )
         verdict = "passed" if result.passed else "failed"
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.INSPECTION_RECORDED,

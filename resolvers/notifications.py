@@ -13,6 +13,7 @@ from typing import Any
 from errors import BadUserInput
 from models import Notification
 from realtime import channels, events
+from realtime.events import Event
 from resolvers.context import Context
 from resolvers.pagination import Page, max_id_of, paginate, stored_after
 from resolvers.policy import require_user
@@ -120,3 +121,12 @@ async def notifications_after(ctx: Context, after: str | None) -> list[Notificat
         what="notifications",
         read_with="the notifications query",
     )
+
+
+async def notifications_channel(ctx: Context) -> str:
+    user = require_user(ctx.viewer)
+    return channels.user_notifications(user.id)
+
+
+async def notification_of_event(ctx: Context, event: Event) -> Notification | None:
+    return await Notification.get_or_none(id=event.id)

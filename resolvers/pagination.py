@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -10,7 +9,8 @@ from tortoise import fields
 from tortoise.queryset import QuerySet
 
 from errors import BadUserInput
-from resolvers.validation import MAX_BIG_ROW_ID, MAX_ROW_ID, row_id
+from resolvers.ids import decode_cursor, decode_feed_cursor, encode_cursor
+from resolvers.validation import MAX_BIG_ROW_ID, MAX_ROW_ID
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -27,35 +27,10 @@ class Page(Generic[T]):
         return self.cursors[-1] if self.cursors else None
 
 
-def encode_cursor(row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{row_id}".encode()).decode()
-
-
 def max_id_of(query: QuerySet, key: str = "id") -> int:
     """The largest id the `key` column of the query's table can hold."""
     field = query.model._meta.fields_map.get(key)
     return MAX_BIG_ROW_ID if isinstance(field, fields.BigIntField) else MAX_ROW_ID
-
-
-def decode_cursor(cursor: str, max_id: int = MAX_ROW_ID) -> int:
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        kind = value = ""
-    number = row_id(value, max_id) if kind == "id" else None
-    if number is None:
-        raise BadUserInput("after is not a cursor returned by this API.", "after")
-    return number
-
-
-def decode_feed_cursor(after: str, max_id: int) -> int:
-    """A live feed's `after`: the id carried in each event, or a list cursor."""
-    if not (after.isascii() and after.isdigit()):
-        return decode_cursor(after, max_id)
-    number = row_id(after, max_id)
-    if number is None:
-        raise BadUserInput("after is not an event id or cursor returned by this API.", "after")
-    return number
 
 
 async def oldest_first(query: QuerySet, first: int, after: str | None) -> list:

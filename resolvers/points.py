@@ -43,7 +43,7 @@ from models import (
 )
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import require_role, require_user

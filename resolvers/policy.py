@@ -9,6 +9,7 @@ and renovation projects follow the same shape further down (`project_roles`, `PR
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -276,8 +277,9 @@ def participating_projects(user: User) -> QuerySet[Project]:
     if user.role == Role.ENTERPRISE_STAFF:
         owned = Enterprise.filter(owner_id=user.id).values("id")
         for seat in TEAM_SEATS:
-            who |= Q(**{seat.person_column: user.id})
-            who |= Q(**{f"{seat.enterprise_column}__in": Subquery(owned)})
+            person: dict[str, Any] = {seat.person_column: user.id}
+            firm: dict[str, Any] = {f"{seat.enterprise_column}__in": Subquery(owned)}
+            who |= Q(**person) | Q(**firm)
     return Project.filter(who)
 
 

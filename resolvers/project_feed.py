@@ -1,8 +1,8 @@
 """The live feed of a project: stored events, replay from any id, then live.
 
-`record` is called inside the `ctx.write()` of whatever it reports, so the row commits with the
-change and its live event goes out only after that commit: the stored feed and the live stream
-never disagree, and `projectProgress(after:)` can replay without a gap (web/replay.py).
+`add_feed_entry` is called inside the `ctx.write()` of whatever it reports, so the row commits
+with the change and its live event goes out only after that commit: the stored feed and the live
+stream never disagree, and `projectProgress(after:)` can replay without a gap (web/replay.py).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class FeedKind(StrEnum):
     EVALUATION_FILED = "EVALUATION_FILED"
 
 
-async def record(
+async def add_feed_entry(
     ctx: Context,
     project_id: int,
     kind: FeedKind,
@@ -146,7 +146,7 @@ async def move_project(
             f"{' or '.join(sorted(s.value for s in allowed_from))}.",
             status=current.status.value,
         )
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.PROJECT_STATUS_CHANGED,

@@ -31,7 +31,7 @@ from models import (
 )
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import (
@@ -44,7 +44,7 @@ from resolvers.policy import (
     require_role,
     require_user,
 )
-from resolvers.project_feed import FeedKind, move_project, record
+from resolvers.project_feed import FeedKind, add_feed_entry, move_project
 from resolvers.projects_access import authorized_project, lock_project
 
 MAX_AREA_SQM = 100_000.0
@@ -92,7 +92,7 @@ async def create_project(ctx: Context, new: NewProject) -> Project:
             budget_cents=budget,
             description=description or "",
         )
-        await record(
+        await add_feed_entry(
             ctx,
             project.id,
             FeedKind.PROJECT_STATUS_CHANGED,
@@ -226,7 +226,7 @@ async def assign_team(ctx: Context, project_id: str, choice: TeamChoice) -> Proj
             )
         for column, value in columns.items():
             setattr(locked, column, value)
-        await record(
+        await add_feed_entry(
             ctx,
             locked.id,
             FeedKind.TEAM_ASSIGNED,

@@ -1,6 +1,9 @@
 """Loading a project for a use case: parse the id, load it once per operation, and ask the
 policy whether the viewer may perform the action. Every project use case starts here.
 
+What one project may hold is capped (`require_room`), so a list that is not paginated stays
+bounded and one participant cannot fill the database.
+
 Every write to a project takes its row lock first (`lock_project`), so concurrent writers of
 one project run one after the other and always lock in the same order (project, then its
 rows): no deadlock between, say, an inspection and an approval.
@@ -8,9 +11,10 @@ rows): no deadlock between, say, an inspection and an approval.
 
 from __future__ import annotations
 
+from errors import Conflict
 from models import Project, User
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.policy import ProjectAction, ProjectRole, authorize_project, require_user
 
 
@@ -52,3 +56,17 @@ async def locked_project(
     locked = await lock_project(project.id)
     ctx.loaders.project_by_id.prime(locked.id, locked, force=True)
     return await authorize_project(user, locked, action, ctx.loaders, project_id)
+
+
+def require_room(
+    project: Project, held: int, cap: int, what: str, *, instead: str | None = None
+) -> None:
+    """CONFLICT (with `limit`) when the project already holds `cap` of `what` (a plural);
+    `instead` tells the client what to do instead, when there is something."""
+    if held >= cap:
+        advice = f"; {instead}" if instead else ""
+        raise Conflict(
+            f"Project {project.id} already has {cap} {what}, the most one project may "
+            f"have{advice}.",
+            limit=cap,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -19,9 +20,11 @@ from models import (
     WorkerProfile,
 )
 from realtime import channels, events
+from realtime.events import Event
 from resolvers import validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id, tell_parties
+from resolvers.ids import parse_id
+from resolvers.jobs import tell_parties
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import Action, authorize_job, can_view_quote, require_role, require_user
 from settings import Settings
@@ -195,7 +198,7 @@ async def accept_quote(ctx: Context, quote_id: str) -> Job:
         if not accepted:  # withdrawn meanwhile: undo the hire by rolling back
             raise Conflict(f"Quote {quote.id} was withdrawn meanwhile; choose another quote.")
         pending = Quote.filter(job_id=job.id, status=QuoteStatus.PENDING)
-        declined = list(await pending.values_list("worker_id", flat=True))
+        declined = cast(list[int], await pending.values_list("worker_id", flat=True))
         await pending.update(status=QuoteStatus.DECLINED, live=None)
         if declined:  # declined quotes are no longer live: quoteCount counts live ones only
             await Job.filter(id=job.id).update(
@@ -225,3 +228,13 @@ async def accept_quote(ctx: Context, quote_id: str) -> Job:
             already_told=frozenset({quote.worker_id}),
         )
     return job
+
+
+async def quote_received_channel(ctx: Context, job_id: str) -> str:
+    job = await ctx.loaders.job_by_id.load(parse_id(job_id, "Job"))
+    _, job, _ = await authorize_job(ctx.viewer, job, Action.SUBSCRIBE_QUOTES, ctx.loaders, job_id)
+    return channels.job_quotes(job.id)
+
+
+async def quote_of_event(ctx: Context, event: Event) -> Quote | None:
+    return await ctx.loaders.quote_by_id.load(event.id)

@@ -25,7 +25,7 @@ from models import (
     User,
 )
 from resolvers.context import Context
-from resolvers.jobs import parse_id
+from resolvers.ids import parse_id
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import Action, authorize_job, require_user
@@ -55,7 +55,7 @@ def customer_review_content(review: CustomerReview) -> dict[str, Any]:
     return {"rating": review.rating, "comment": review.comment, "at": review.created_at.isoformat()}
 
 
-async def file_record(ctx: Context, job: Job, review: Review) -> ServiceRecord:
+async def file_service_record(ctx: Context, job: Job, review: Review) -> ServiceRecord:
     """Inside the review's write: snapshot the job and tell both parties."""
     assert job.hired_worker_id is not None
     customer = await User.get(id=job.customer_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -26,7 +27,8 @@ from models import (
 )
 from resolvers import points, records, validation
 from resolvers.context import Context
-from resolvers.jobs import parse_id, tell_parties
+from resolvers.ids import parse_id
+from resolvers.jobs import tell_parties
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
 from resolvers.policy import Action, authorize_job, require_user
@@ -62,7 +64,7 @@ def _reviewable(job: Job) -> None:
 async def review_job(ctx: Context, job_id: str, ratings: Ratings) -> Review:
     job = await ctx.loaders.job_by_id.load(parse_id(job_id, "Job"))
     user, job, _ = await authorize_job(ctx.viewer, job, Action.REVIEW_WORKER, ctx.loaders, job_id)
-    stars = {
+    stars: dict[str, Any] = {
         "rating": _stars(ratings.rating, "rating"),
         "quality": _stars(ratings.quality, "quality"),
         "punctuality": _stars(ratings.punctuality, "punctuality"),
@@ -99,7 +101,7 @@ async def review_job(ctx: Context, job_id: str, ratings: Ratings) -> Review:
                 jobId=job.id,
                 reviewId=review.id,
             )
-            await records.file_record(ctx, job, review)
+            await records.file_service_record(ctx, job, review)
     except IntegrityError:  # a concurrent duplicate won the unique job index
         raise Conflict(f"Job {job.id} already has your review.") from None
     await close_if_both_reviewed(ctx, job.id)
@@ -176,8 +178,11 @@ async def close_if_both_reviewed(ctx: Context, job_id: int) -> None:
 async def close_overdue_jobs(ctx: Context) -> int:
     """Closes jobs accepted longer ago than the review window (run periodically)."""
     cutoff = datetime.now(UTC) - timedelta(days=ctx.settings.review_window_days)
-    overdue = await Job.filter(status=JobStatus.ACCEPTED, accepted_at__lt=cutoff).values_list(
-        "id", flat=True
+    overdue = cast(
+        list[int],
+        await Job.filter(status=JobStatus.ACCEPTED, accepted_at__lt=cutoff).values_list(
+            "id", flat=True
+        ),
     )
     closed = 0
     for job_id in overdue:

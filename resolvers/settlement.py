@@ -47,8 +47,8 @@ from resolvers import validation
 from resolvers.context import Context
 from resolvers.notifications import NotificationKind, notify
 from resolvers.policy import ProjectAction
-from resolvers.project_feed import FeedKind, record, require_status
-from resolvers.projects_access import authorized_project, lock_project
+from resolvers.project_feed import FeedKind, add_feed_entry, require_status
+from resolvers.projects_access import authorized_project, lock_project, require_room
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ async def _announce_release(
     ctx: Context, project: Project, milestone: Milestone, entry: EscrowEntry, actor_id: int
 ) -> None:
     amount = money(entry.amount_cents, project.currency)
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.PAYMENT_RECORDED,
@@ -250,11 +250,13 @@ async def deposit(
             deposits = await EscrowEntry.filter(
                 project_id=project.id, kind=EscrowKind.DEPOSIT
             ).count()
-            if deposits >= MAX_DEPOSITS:
-                raise Conflict(
-                    f"Project {project.id} already has {MAX_DEPOSITS} deposits, the most one "
-                    "project takes; deposit the rest in one payment."
-                )
+            require_room(
+                locked,
+                deposits,
+                MAX_DEPOSITS,
+                "deposits",
+                instead="deposit the rest in one payment",
+            )
             added = await Project.filter(
                 id=project.id, status__in=list(FUNDABLE), deposited_cents__lte=total - amount
             ).update(deposited_cents=F("deposited_cents") + amount)
@@ -294,7 +296,7 @@ async def _announce_deposit(
     ctx: Context, project: Project, entry: EscrowEntry, actor_id: int
 ) -> None:
     amount = money(entry.amount_cents, project.currency)
-    await record(
+    await add_feed_entry(
         ctx,
         project.id,
         FeedKind.PAYMENT_RECORDED,

@@ -2,19 +2,28 @@
 
 Each domain contributes its own root types; they are merged here into Query, Mutation and
 Subscription, and its subscription specs into SPECS (used by the WebSocket fan-out).
+
+The order below is the order of the fields in the published SDL (schema.graphql), which API
+clients diff: the first marketplace's fields come first, in the order they were published, then
+each later domain's. Strawberry prints fields in declaration order, so reordering these lists
+changes the printed contract.
 """
 
 import strawberry
+from graphql import GraphQLSchema
 from strawberry.tools import merge_types
 
 from schema import (
     acceptance,
+    accounts,
     cameras,
     consultations,
     contracts,
     designs,
     enterprises,
     filing,
+    jobs,
+    matching,
     materials,
     messages,
     milestones,
@@ -22,21 +31,22 @@ from schema import (
     points,
     project_feed,
     projects,
+    quotes,
+    records,
     reviews,
     settlement,
 )
-from schema.mutation import Mutation as CoreMutation
-from schema.query import Query as CoreQuery
-from schema.subscription import SPECS as CORE_SPECS
-from schema.subscription import Subscription as CoreSubscription
-from schema.subscription import SubscriptionSpec
+from schema.common import SubscriptionSpec
 
 Query = merge_types(
     "Query",
     (
-        CoreQuery,
+        accounts.AccountsQuery,
+        jobs.JobsQuery,
+        matching.MatchingQuery,
+        accounts.WorkerProfilesQuery,
         notifications.NotificationsQuery,
-        reviews.ReviewsQuery,
+        records.RecordsQuery,
         messages.MessagesQuery,
         points.PointsQuery,
         enterprises.EnterprisesQuery,
@@ -56,7 +66,10 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (
-        CoreMutation,
+        accounts.AccountsMutation,
+        jobs.JobsMutation,
+        quotes.QuotesMutation,
+        jobs.JobLifecycleMutation,
         notifications.NotificationsMutation,
         reviews.ReviewsMutation,
         messages.MessagesMutation,
@@ -76,14 +89,18 @@ Mutation = merge_types(
 Subscription = merge_types(
     "Subscription",
     (
-        CoreSubscription,
+        quotes.QuotesSubscription,
+        matching.MatchingSubscription,
+        jobs.JobsSubscription,
         notifications.NotificationsSubscription,
         messages.MessagesSubscription,
         project_feed.ProjectFeedSubscription,
     ),
 )
 SPECS: dict[str, SubscriptionSpec] = {
-    **CORE_SPECS,
+    **quotes.SPECS,
+    **matching.SPECS,
+    **jobs.SPECS,
     **notifications.SPECS,
     **messages.SPECS,
     **project_feed.SPECS,
@@ -91,4 +108,10 @@ SPECS: dict[str, SubscriptionSpec] = {
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
-__all__ = ["SPECS", "SubscriptionSpec", "schema"]
+# The graphql-core schema strawberry built, which web/engine.py executes. Strawberry has no
+# public accessor for it (0.341: Schema offers as_str, introspect, get_type_by_name, execute,
+# subscribe; its maintainers point to `Schema._schema`, strawberry issue #2590), so this is the
+# one place that reaches in.
+graphql_schema: GraphQLSchema = schema._schema
+
+__all__ = ["SPECS", "SubscriptionSpec", "graphql_schema", "schema"]

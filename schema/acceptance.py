@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
 from resolvers import acceptance
+from schema.common import Info, Participant
+from schema.enterprises import Enterprise
 from schema.filing import ProjectRecord, filed_record
-from schema.messages import Participant
-from schema.types import Info
-
-if TYPE_CHECKING:
-    from schema.enterprises import Enterprise
-    from schema.projects import Project
+from schema.projects import Project
 
 
 def _project(project: models.Project) -> Project:
-    from schema.projects import Project
-
     return Project.from_model(project)
 
 
@@ -54,11 +48,7 @@ class Evaluation:
         return self._evaluation.target
 
     @strawberry.field(description="The evaluated enterprise; null for the platform.")
-    async def enterprise(
-        self, info: Info
-    ) -> Annotated[Enterprise, strawberry.lazy("schema.enterprises")] | None:
-        from schema.enterprises import Enterprise
-
+    async def enterprise(self, info: Info) -> Enterprise | None:
         ident = self._evaluation.enterprise_id
         if ident is None:
             return None
@@ -106,7 +96,7 @@ class AcceptanceMutation:
     )
     async def accept_project(
         self, info: Info, project_id: strawberry.ID, input: AcceptanceInput
-    ) -> Annotated[Project, strawberry.lazy("schema.projects")]:
+    ) -> Project:
         project = await acceptance.accept_project(
             info.context,
             project_id,
@@ -120,9 +110,7 @@ class AcceptanceMutation:
         description="The project manager reports the listed defects fixed: RECTIFYING -> "
         "AWAITING_ACCEPTANCE."
     )
-    async def resolve_defects(
-        self, info: Info, project_id: strawberry.ID, note: str
-    ) -> Annotated[Project, strawberry.lazy("schema.projects")]:
+    async def resolve_defects(self, info: Info, project_id: strawberry.ID, note: str) -> Project:
         return _project(await acceptance.resolve_defects(info.context, project_id, note))
 
     @strawberry.mutation(

@@ -8,8 +8,7 @@ import strawberry
 
 import models
 from resolvers import cameras
-from schema.messages import Participant
-from schema.types import Info
+from schema.common import Info, Participant
 
 
 async def _participant(info: Info, user_id: int) -> Participant:

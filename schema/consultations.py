@@ -8,10 +8,8 @@ import strawberry
 
 import models
 from resolvers import consultations, validation
+from schema.common import Connection, Info, Participant, connection
 from schema.enums import ConsultationStatus
-from schema.messages import Participant
-from schema.query import connection
-from schema.types import Info, PageInfo
 
 
 @strawberry.input
@@ -112,18 +110,6 @@ class Consultation:
 
 
 @strawberry.type
-class ConsultationEdge:
-    cursor: str
-    node: Consultation
-
-
-@strawberry.type
-class ConsultationConnection:
-    edges: list[ConsultationEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class ConsultationsQuery:
     @strawberry.field(description="Your consultations (ADMIN: everyone's), newest first.")
     async def consultations(
@@ -132,9 +118,9 @@ class ConsultationsQuery:
         status: ConsultationStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> ConsultationConnection:
+    ) -> Connection[Consultation]:
         page = await consultations.list_consultations(info.context, status, first, after)
-        return connection(ConsultationConnection, ConsultationEdge, page, Consultation.from_model)
+        return connection(page, Consultation.from_model)
 
     @strawberry.field(description="One of your consultations (ADMIN: any).")
     async def consultation(self, info: Info, id: strawberry.ID) -> Consultation:

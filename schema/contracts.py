@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
 from resolvers import contracts
+from schema.common import Info, Participant
 from schema.enums import ContractStatus
-from schema.filing import filed_record
-from schema.messages import Participant
-from schema.types import Info
-
-if TYPE_CHECKING:
-    from schema.filing import ProjectRecord
+from schema.filing import ProjectRecord, filed_record
 
 
 @strawberry.type(description="One payment stage of the contract; it becomes a milestone.")
@@ -99,11 +94,7 @@ class Contract:
         return Participant.from_model(user)
 
     @strawberry.field(description="The filed record, once FILED.")
-    async def record(
-        self, info: Info
-    ) -> Annotated[ProjectRecord, strawberry.lazy("schema.filing")] | None:
-        from schema.filing import ProjectRecord
-
+    async def record(self, info: Info) -> ProjectRecord | None:
         # Whoever sees the contract sees the project's records (both are for participants).
         filed = await filed_record(info, self._contract.record_id)
         return ProjectRecord.from_model(filed) if filed else None

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
 from resolvers import designs, validation
+from schema.common import Info, Participant
 from schema.enums import ProposalStatus
-from schema.filing import filed_record
-from schema.messages import Participant
-from schema.types import Info
-
-if TYPE_CHECKING:
-    from schema.filing import ProjectRecord
+from schema.filing import ProjectRecord, filed_record
 
 
 @strawberry.type(
@@ -65,11 +60,7 @@ class DesignProposal:
         return Participant.from_model(user)
 
     @strawberry.field(description="The DESIGN record filed when the customer confirmed it.")
-    async def record(
-        self, info: Info
-    ) -> Annotated[ProjectRecord, strawberry.lazy("schema.filing")] | None:
-        from schema.filing import ProjectRecord
-
+    async def record(self, info: Info) -> ProjectRecord | None:
         filed = await filed_record(info, self._proposal.record_id)
         return ProjectRecord.from_model(filed) if filed else None
 

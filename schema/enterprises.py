@@ -10,10 +10,8 @@ import strawberry
 import models
 from resolvers import enterprises, validation
 from resolvers.enterprises import MAX_MY_ENTERPRISES  # `enterprises` is also a field below
+from schema.common import Connection, Info, Participant, connection
 from schema.enums import EnterpriseKind, EnterpriseStatus, InvitationStatus, MemberRole
-from schema.messages import Participant
-from schema.query import connection
-from schema.types import Info, PageInfo
 
 
 async def _participant(info: Info, user_id: int) -> Participant:
@@ -224,18 +222,6 @@ class EnterpriseInvitation:
         return enterprise
 
 
-@strawberry.type
-class EnterpriseEdge:
-    cursor: str
-    node: Enterprise
-
-
-@strawberry.type
-class EnterpriseConnection:
-    edges: list[EnterpriseEdge]
-    page_info: PageInfo
-
-
 @strawberry.input
 class RegisterEnterpriseInput:
     name: str
@@ -264,7 +250,7 @@ class EnterprisesQuery:
         status: EnterpriseStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> EnterpriseConnection:
+    ) -> Connection[Enterprise]:
         where = enterprises.LibraryFilter(
             kind=kind,
             city=city,
@@ -273,7 +259,7 @@ class EnterprisesQuery:
             status=status,
         )
         page = await enterprises.list_enterprises(info.context, where, first, after)
-        return connection(EnterpriseConnection, EnterpriseEdge, page, Enterprise.from_model)
+        return connection(page, Enterprise.from_model)
 
     @strawberry.field(description="An enterprise you may see (NOT_FOUND otherwise).")
     async def enterprise(self, info: Info, id: strawberry.ID) -> Enterprise | None:

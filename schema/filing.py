@@ -10,9 +10,8 @@ from strawberry.scalars import JSON
 
 import models
 from resolvers import filing
+from schema.common import Info, Participant
 from schema.enums import RecordKind
-from schema.messages import Participant
-from schema.types import Info
 
 
 @strawberry.type(

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 
 import models
 from resolvers import materials, validation
+from schema.common import Info, Participant
 from schema.enums import DeliveryStatus
-from schema.filing import filed_record
-from schema.messages import Participant
-from schema.types import Info
-
-if TYPE_CHECKING:
-    from schema.filing import ProjectRecord
+from schema.filing import ProjectRecord, filed_record
 
 
 @strawberry.type(description="One line of a material plan; totalCents is computed by the server.")
@@ -83,11 +79,7 @@ class MaterialPlan:
         return Participant.from_model(user)
 
     @strawberry.field(description="The MATERIAL_PLAN record this plan was filed as.")
-    async def record(
-        self, info: Info
-    ) -> Annotated[ProjectRecord, strawberry.lazy("schema.filing")]:
-        from schema.filing import ProjectRecord
-
+    async def record(self, info: Info) -> ProjectRecord:
         filed = await filed_record(info, self._plan.record_id)
         assert filed is not None
         return ProjectRecord.from_model(filed)

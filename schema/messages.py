@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -13,22 +12,18 @@ import models
 from realtime.events import Event
 from resolvers import messages
 from resolvers.context import Context
-from schema.query import connection
-from schema.subscription import SubscriptionSpec, stream
-from schema.types import Customer, Info, Job, PageInfo, Worker, load_worker
-
-if TYPE_CHECKING:
-    from schema.projects import Project
-
-
-@strawberry.type(description="Who wrote a message: only what the other party may see.")
-class Participant:
-    id: strawberry.ID
-    display_name: str
-
-    @classmethod
-    def from_model(cls, user: models.User) -> Participant:
-        return cls(id=strawberry.ID(str(user.id)), display_name=user.display_name)
+from schema.accounts import Worker, load_worker
+from schema.common import (
+    Connection,
+    Customer,
+    Info,
+    Participant,
+    ServedByTheFanout,
+    SubscriptionSpec,
+    connection,
+)
+from schema.jobs import Job
+from schema.projects import Project
 
 
 @strawberry.type(
@@ -56,11 +51,7 @@ class Thread:
     @strawberry.field(
         description="The project of a project thread; null for a job thread.",
     )
-    async def project(
-        self, info: Info
-    ) -> Annotated[Project, strawberry.lazy("schema.projects")] | None:
-        from schema.projects import Project  # a cycle at import time, not at run time
-
+    async def project(self, info: Info) -> Project | None:
         project = await messages.thread_project(info.context, self._thread)
         return None if project is None else Project.from_model(project)
 
@@ -125,30 +116,6 @@ class Message:
 
 
 @strawberry.type
-class ThreadEdge:
-    cursor: str
-    node: Thread
-
-
-@strawberry.type
-class ThreadConnection:
-    edges: list[ThreadEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
-class MessageEdge:
-    cursor: str
-    node: Message
-
-
-@strawberry.type
-class MessageConnection:
-    edges: list[MessageEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class MessagesQuery:
     @strawberry.field(
         description="Your conversations (job threads you are a party to, and the opened "
@@ -157,9 +124,9 @@ class MessagesQuery:
     )
     async def threads(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> ThreadConnection:
+    ) -> Connection[Thread]:
         page = await messages.list_threads(info.context, first, after)
-        return connection(ThreadConnection, ThreadEdge, page, Thread.from_model)
+        return connection(page, Thread.from_model)
 
     @strawberry.field(description="One conversation you take part in.")
     async def thread(self, info: Info, id: strawberry.ID) -> Thread:
@@ -179,9 +146,9 @@ class MessagesQuery:
         thread_id: strawberry.ID,
         first: int | None = None,
         after: str | None = None,
-    ) -> MessageConnection:
+    ) -> Connection[Message]:
         page = await messages.list_messages(info.context, thread_id, first, after)
-        return connection(MessageConnection, MessageEdge, page, Message.from_model)
+        return connection(page, Message.from_model)
 
 
 @strawberry.type
@@ -221,5 +188,5 @@ class MessagesSubscription:
     async def message_received(
         self, info: Info, thread_id: strawberry.ID
     ) -> AsyncGenerator[Message, None]:
-        async for root in stream(info, SPECS["messageReceived"], {"threadId": thread_id}):
-            yield root
+        raise ServedByTheFanout("messageReceived")
+        yield  # an async generator: strawberry reads the item type from it

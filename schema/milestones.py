@@ -8,10 +8,9 @@ import strawberry
 
 import models
 from resolvers import milestones, validation
+from schema.common import Info, Participant
 from schema.enums import MilestoneStatus
 from schema.filing import ProjectRecord
-from schema.messages import Participant
-from schema.types import Info
 
 
 async def _participant(info: Info, user_id: int) -> Participant:

@@ -11,11 +11,15 @@ from strawberry.scalars import JSON
 
 import models
 from realtime.events import Event
-from resolvers import notifications, subscriptions
+from resolvers import notifications
 from resolvers.context import Context
-from schema.query import connection
-from schema.subscription import SubscriptionSpec, stream
-from schema.types import Info, PageInfo
+from schema.common import (
+    Connection,
+    Info,
+    ServedByTheFanout,
+    SubscriptionSpec,
+    connection,
+)
 
 
 @strawberry.type
@@ -44,7 +48,7 @@ class Notification:
 
     @strawberry.field(description="Ids of what it is about, e.g. {jobId, quoteId}.")
     def data(self) -> JSON:
-        return self._notification.data
+        return JSON(self._notification.data)
 
     @strawberry.field
     def read(self) -> bool:
@@ -56,18 +60,6 @@ class Notification:
 
 
 @strawberry.type
-class NotificationEdge:
-    cursor: str
-    node: Notification
-
-
-@strawberry.type
-class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class NotificationsQuery:
     @strawberry.field(description="Your notifications, newest first.")
     async def notifications(
@@ -76,9 +68,9 @@ class NotificationsQuery:
         first: int | None = None,
         after: str | None = None,
         unread_only: bool = False,
-    ) -> NotificationConnection:
+    ) -> Connection[Notification]:
         page = await notifications.list_notifications(info.context, first, after, unread_only)
-        return connection(NotificationConnection, NotificationEdge, page, Notification.from_model)
+        return connection(page, Notification.from_model)
 
     @strawberry.field
     async def unread_notification_count(self, info: Info) -> int:
@@ -93,7 +85,7 @@ class NotificationsMutation:
 
 
 async def _root(ctx: Context, event: Event) -> Notification | None:
-    notification = await subscriptions.notification_of_event(ctx, event)
+    notification = await notifications.notification_of_event(ctx, event)
     return Notification.from_model(notification) if notification else None
 
 
@@ -104,7 +96,7 @@ async def _replay(ctx: Context, args: dict[str, Any]) -> list[tuple[int, Any]]:
 
 SPECS = {
     "notifications": SubscriptionSpec(
-        channel=lambda ctx, args: subscriptions.notifications_channel(ctx),
+        channel=lambda ctx, args: notifications.notifications_channel(ctx),
         root=_root,
         replay=_replay,
     )
@@ -121,5 +113,5 @@ class NotificationsSubscription:
     async def notifications(
         self, info: Info, after: strawberry.ID | None = None
     ) -> AsyncGenerator[Notification, None]:
-        async for root in stream(info, SPECS["notifications"], {"after": after}):
-            yield root
+        raise ServedByTheFanout("notifications")
+        yield  # an async generator: strawberry reads the item type from it

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
 import models
 from models import enums
 from resolvers import points, policy
-from schema.query import connection
-from schema.types import Info, Job, PageInfo
+from schema.common import Connection, Info, connection
+from schema.jobs import Job
 
-PointKind = strawberry.enum(
-    enums.PointKind,
-    description="EARN: for a reviewed job. REDEEM: spent on a reward. REFUND: a redemption "
-    "given back. ADJUST: changed by an ADMIN. EXPIRE: earned points that lapsed.",
-)
+# strawberry.enum registers the class and returns it: to a type checker, the class itself.
+if TYPE_CHECKING:
+    from models.enums import PointKind
+else:
+    PointKind = strawberry.enum(
+        enums.PointKind,
+        description="EARN: for a reviewed job. REDEEM: spent on a reward. REFUND: a redemption "
+        "given back. ADJUST: changed by an ADMIN. EXPIRE: earned points that lapsed.",
+    )
 
 
 @strawberry.type(description="Something points can be redeemed for.")
@@ -142,37 +147,11 @@ class PointTransaction:
         return self._entry.created_at
 
 
-@strawberry.type
-class PointTransactionEdge:
-    cursor: str
-    node: PointTransaction
-
-
-@strawberry.type
-class PointTransactionConnection:
-    edges: list[PointTransactionEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
-class RewardEdge:
-    cursor: str
-    node: Reward
-
-
-@strawberry.type
-class RewardConnection:
-    edges: list[RewardEdge]
-    page_info: PageInfo
-
-
 async def transaction_connection(
     info: Info, user_id: int, first: int | None, after: str | None
-) -> PointTransactionConnection:
+) -> Connection[PointTransaction]:
     page = await points.list_transactions(info.context, user_id, first, after)
-    return connection(
-        PointTransactionConnection, PointTransactionEdge, page, PointTransaction.from_model
-    )
+    return connection(page, PointTransaction.from_model)
 
 
 @strawberry.input
@@ -205,9 +184,9 @@ class PointsQuery:
         first: int | None = None,
         after: str | None = None,
         active_only: bool = False,
-    ) -> RewardConnection:
+    ) -> Connection[Reward]:
         page = await points.list_rewards(info.context, first, after, active_only)
-        return connection(RewardConnection, RewardEdge, page, Reward.from_model)
+        return connection(page, Reward.from_model)
 
 
 def _reward_change(input: CreateRewardInput | UpdateRewardInput) -> points.RewardChange:

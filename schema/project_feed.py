@@ -13,10 +13,14 @@ import models
 from realtime.events import Event
 from resolvers import project_feed
 from resolvers.context import Context
-from schema.messages import Participant
-from schema.query import connection
-from schema.subscription import SubscriptionSpec, stream
-from schema.types import Info, PageInfo
+from schema.common import (
+    Connection,
+    Info,
+    Participant,
+    ServedByTheFanout,
+    SubscriptionSpec,
+    connection,
+)
 
 
 @strawberry.type(
@@ -51,7 +55,7 @@ class ProjectEvent:
         "{recordId, filingNumber, sha256}."
     )
     def data(self) -> JSON:
-        return self._event.data
+        return JSON(self._event.data)
 
     @strawberry.field(description="Who did it; null for the platform itself.")
     async def actor(self, info: Info) -> Participant | None:
@@ -66,18 +70,6 @@ class ProjectEvent:
 
 
 @strawberry.type
-class ProjectEventEdge:
-    cursor: str
-    node: ProjectEvent
-
-
-@strawberry.type
-class ProjectEventConnection:
-    edges: list[ProjectEventEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class ProjectFeedQuery:
     @strawberry.field(description="A project's stored feed, newest first (its participants).")
     async def project_events(
@@ -86,9 +78,9 @@ class ProjectFeedQuery:
         project_id: strawberry.ID,
         first: int | None = None,
         after: str | None = None,
-    ) -> ProjectEventConnection:
+    ) -> Connection[ProjectEvent]:
         page = await project_feed.list_events(info.context, project_id, first, after)
-        return connection(ProjectEventConnection, ProjectEventEdge, page, ProjectEvent.from_model)
+        return connection(page, ProjectEvent.from_model)
 
 
 async def _root(ctx: Context, event: Event) -> ProjectEvent | None:
@@ -122,7 +114,5 @@ class ProjectFeedSubscription:
     async def project_progress(
         self, info: Info, project_id: strawberry.ID, after: strawberry.ID | None = None
     ) -> AsyncGenerator[ProjectEvent, None]:
-        async for root in stream(
-            info, SPECS["projectProgress"], {"projectId": project_id, "after": after}
-        ):
-            yield root
+        raise ServedByTheFanout("projectProgress")
+        yield  # an async generator: strawberry reads the item type from it

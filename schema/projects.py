@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
 import models
 from resolvers import policy, projects
+from schema.common import (
+    Connection,
+    GeoPoint,
+    GeoPointInput,
+    Info,
+    Participant,
+    connection,
+)
 from schema.enterprises import Enterprise
 from schema.enums import ProjectStatus
-from schema.inputs import GeoPointInput
-from schema.messages import Participant
-from schema.query import connection
-from schema.types import GeoPoint, Info, PageInfo
 
-ProjectRole = strawberry.enum(
-    policy.ProjectRole,
-    description="How you stand towards a project; you may hold several. DESIGN_FIRM, "
-    "DECORATION_FIRM, SUPERVISION_FIRM and SUPPLIER_FIRM: the owner of the chosen enterprise "
-    "of that kind.",
-)
+# strawberry.enum registers the class and returns it: to a type checker, the class itself.
+if TYPE_CHECKING:
+    from resolvers.policy import ProjectRole
+else:
+    ProjectRole = strawberry.enum(
+        policy.ProjectRole,
+        description="How you stand towards a project; you may hold several. DESIGN_FIRM, "
+        "DECORATION_FIRM, SUPERVISION_FIRM and SUPPLIER_FIRM: the owner of the chosen enterprise "
+        "of that kind.",
+    )
 
 
 async def _person(info: Info, user_id: int | None) -> Participant | None:
@@ -155,18 +164,6 @@ class Project:
         return self._project.updated_at
 
 
-@strawberry.type
-class ProjectEdge:
-    cursor: str
-    node: Project
-
-
-@strawberry.type
-class ProjectConnection:
-    edges: list[ProjectEdge]
-    page_info: PageInfo
-
-
 @strawberry.input
 class CreateProjectInput:
     title: str
@@ -208,9 +205,9 @@ class ProjectsQuery:
         first: int | None = None,
         after: str | None = None,
         status: ProjectStatus | None = None,
-    ) -> ProjectConnection:
+    ) -> Connection[Project]:
         page = await projects.list_projects(info.context, first, after, status)
-        return connection(ProjectConnection, ProjectEdge, page, Project.from_model)
+        return connection(page, Project.from_model)
 
 
 @strawberry.type

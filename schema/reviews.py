@@ -1,16 +1,14 @@
-"""Reviews both ways, replies, and service records."""
+"""Reviews both ways: the customer's of the worker, the worker's of the customer, and replies."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import strawberry
-from strawberry.scalars import JSON
 
 import models
-from resolvers import records, reviews
-from schema.query import connection
-from schema.types import Customer, Info, PageInfo
+from resolvers import reviews
+from schema.common import Connection, Customer, Info, connection
 
 
 @strawberry.input
@@ -109,92 +107,11 @@ class CustomerReview:
         )
 
 
-@strawberry.type
-class ReviewEdge:
-    cursor: str
-    node: Review
-
-
-@strawberry.type
-class ReviewConnection:
-    edges: list[ReviewEdge]
-    page_info: PageInfo
-
-
 async def review_connection(
     info: Info, worker_id: int, first: int | None, after: str | None
-) -> ReviewConnection:
+) -> Connection[Review]:
     page = await reviews.worker_reviews(info.context, worker_id, first, after)
-    return connection(ReviewConnection, ReviewEdge, page, Review.from_model)
-
-
-@strawberry.type
-class ServiceRecordEntry:
-    kind: str
-    content: JSON
-    created_at: datetime
-
-
-@strawberry.type(description="The filed record of a finished job; never edited, only appended.")
-class ServiceRecord:
-    _record: strawberry.Private[models.ServiceRecord]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self._record.id))
-
-    @strawberry.field
-    def job_id(self) -> strawberry.ID:
-        return strawberry.ID(str(self._record.job_id))
-
-    @strawberry.field
-    def filed_at(self) -> datetime:
-        return self._record.filed_at
-
-    @strawberry.field(
-        description="The snapshot filed with the customer's review: category, address, "
-        "parties, accepted quote, status timeline, reviews, points earned."
-    )
-    def content(self) -> JSON:
-        return self._record.content
-
-    @strawberry.field(description="What was appended after filing, oldest first.")
-    async def entries(self) -> list[ServiceRecordEntry]:
-        return [
-            ServiceRecordEntry(kind=e.kind, content=e.content, created_at=e.created_at)
-            for e in await records.entries(self._record)
-        ]
-
-
-@strawberry.type
-class ServiceRecordEdge:
-    cursor: str
-    node: ServiceRecord
-
-
-@strawberry.type
-class ServiceRecordConnection:
-    edges: list[ServiceRecordEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
-class ReviewsQuery:
-    @strawberry.field(description="Service records of jobs you took part in, newest first.")
-    async def service_records(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> ServiceRecordConnection:
-        page = await records.list_records(info.context, first, after)
-        return connection(
-            ServiceRecordConnection,
-            ServiceRecordEdge,
-            page,
-            lambda record: ServiceRecord(_record=record),
-        )
-
-    @strawberry.field
-    async def service_record(self, info: Info, job_id: strawberry.ID) -> ServiceRecord:
-        return ServiceRecord(_record=await records.get_record(info.context, job_id))
+    return connection(page, Review.from_model)
 
 
 @strawberry.type

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
 from resolvers import settlement
+from schema.common import Info, Participant
 from schema.enums import EscrowKind
-from schema.messages import Participant
-from schema.types import Info
-
-if TYPE_CHECKING:
-    from schema.milestones import Milestone
+from schema.milestones import Milestone
 
 
 def _milestone(milestone: models.Milestone) -> Milestone:
-    from schema.milestones import Milestone
-
     return Milestone.from_model(milestone)
 
 
@@ -62,7 +56,7 @@ class EscrowEntry:
     @strawberry.field(description="RELEASE: the milestone whose stage was paid.")
     async def milestone(
         self,
-    ) -> Annotated[Milestone, strawberry.lazy("schema.milestones")] | None:
+    ) -> Milestone | None:
         if self._entry.milestone_id is None:
             return None
         milestone = self._milestone or await models.Milestone.get(id=self._entry.milestone_id)
@@ -88,7 +82,7 @@ class StageSettlement:
     _stage: strawberry.Private[settlement.StageSettlement]
 
     @strawberry.field
-    def milestone(self) -> Annotated[Milestone, strawberry.lazy("schema.milestones")]:
+    def milestone(self) -> Milestone:
         return _milestone(self._stage.milestone)
 
     @strawberry.field

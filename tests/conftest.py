@@ -24,9 +24,9 @@ from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from application import create_app
 from models.database import asyncpg_dsn, close_database, open_database, sqlite_path
 from settings import Settings
-from web.app import create_app
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_BROADCAST_URL = os.environ.get("TEST_BROADCAST_URL")

@@ -1,30 +1,25 @@
-"""The ASGI application: /graphql (HTTP and WebSocket) and /healthz."""
+"""The web layer: /graphql (HTTP and WebSocket) and /healthz, over the backends the
+application starts (application.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from models.database import close_database, database_is_reachable, open_database
-from realtime import create_bus
-from resolvers.ratelimit import create_limiter
-from resolvers.reviews import close_overdue_jobs
-from schema import schema as graphql_schema
+from models.database import database_is_reachable
+from schema import graphql_schema
 from settings import Settings
 from web.engine import Engine
 from web.fanout import Hub
 from web.http import graphql_http
-from web.state import AppState
+from web.state import AppState, Backends
 from web.websocket import graphql_ws
-
-log = logging.getLogger("fixhub")
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -43,56 +38,30 @@ async def healthz(request: Request) -> JSONResponse:
     )
 
 
-SWEEP_SECONDS = 600
+def create_web_app(
+    settings: Settings, backends: Callable[[], AbstractAsyncContextManager[Backends]]
+) -> Starlette:
+    """The web layer over `backends` (the database, bus and limiter the application runs for
+    the life of the process: application.running). It holds only what serving needs: the
+    GraphQL engine, the subscription fan-out and the per-socket bookkeeping."""
 
-
-async def close_overdue_periodically(state: AppState) -> None:
-    """Closes jobs whose review window passed. Every process may run it: each close is a
-    conditional update, so two processes never close one job twice."""
-    while True:
-        try:
-            closed = await close_overdue_jobs(state.context())
-            if closed:
-                log.info("closed %d jobs whose review window ended", closed)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("closing overdue jobs failed; retrying later")
-        await asyncio.sleep(SWEEP_SECONDS)
-
-
-def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await open_database(settings.database_url)
-        bus = create_bus(
-            settings.broadcast_url,
-            queue_size=settings.subscriber_queue_size,
-            namespace=settings.namespace,
-        )
-        await bus.connect()
-        engine = Engine(graphql_schema._schema, settings)
-        limiter = create_limiter(settings.broadcast_url, settings.namespace)
-        state = AppState(
-            settings=settings,
-            engine=engine,
-            bus=bus,
-            limiter=limiter,
-            hub=None,  # type: ignore[arg-type]
-        )
-        state.hub = Hub(bus, engine, lambda user: state.context(user))
-        app.state.fixhub = state
-        sweeper = asyncio.create_task(close_overdue_periodically(state), name="close overdue")
-        try:
-            yield
-        finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
-            await state.hub.close()
-            await bus.disconnect()
-            await limiter.close()
-            await close_database()
+        async with backends() as running:
+            engine = Engine(graphql_schema, settings)
+            state = AppState(
+                settings=settings,
+                engine=engine,
+                bus=running.bus,
+                limiter=running.limiter,
+                hub=None,  # type: ignore[arg-type]
+            )
+            state.hub = Hub(running.bus, engine, lambda user: state.context(user))
+            app.state.fixhub = state
+            try:
+                yield
+            finally:
+                await state.hub.close()
 
     return Starlette(
         routes=[

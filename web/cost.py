@@ -202,7 +202,7 @@ class Pricer:
 
 def _page_size(value: object) -> int:
     try:
-        size = int(value)  # type: ignore[call-overload]
+        size: int = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):
         return _UNPARSABLE_FIRST
     return min(max(size, 1), _UNPARSABLE_FIRST)

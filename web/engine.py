@@ -1,5 +1,16 @@
 """Parsing, validating and executing documents, shared by HTTP and WebSocket.
 
+Why fixhub runs its own engine on graphql-core instead of strawberry's ASGI integration:
+strawberry builds the schema (types, resolvers, descriptions) and fixhub keeps it for that,
+but its request path by default parses and validates every document afresh, runs one execution per
+subscriber of a subscription, and knows nothing of what a document may cost. fixhub needs, for
+every request and before any resolver runs: the document cache below, the hostile-input
+limits and the price of a document (web/cost.py, web/rules.py), errors turned into stable
+codes in one place (`Engine.format_error`), and, for subscriptions, one execution per event
+for all who share a selection (web/fanout.py). All of that sits between the transport and
+graphql-core's `execute`, so the engine calls graphql-core directly, on the graphql-core
+schema strawberry built (schema.graphql_schema).
+
 Clients send the same few documents over and over with different variables, so a parsed and
 validated document is cached by its text: a repeated request skips both the parser and the
 validator (two thirds of the cost of a small operation in graphql-core).

@@ -14,6 +14,14 @@ from web.engine import Engine
 from web.fanout import Hub
 
 
+@dataclass(frozen=True)
+class Backends:
+    """What the application runs for the life of the process and hands to the web layer."""
+
+    bus: Bus
+    limiter: Limiter
+
+
 @dataclass
 class AppState:
     settings: Settings

@@ -183,7 +183,7 @@ async def test_camera_names_are_distinct_and_cameras_bounded(scene: Renovation) 
         {"id": scene.project_id, "input": camera("One too many")},
         scene.project_manager,
         "CONFLICT",
-        f"Project {scene.project_id} already has 20 cameras, the most one project keeps.",
+        f"Project {scene.project_id} already has 20 cameras, the most one project may have.",
     )
 
 

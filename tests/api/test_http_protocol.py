@@ -8,9 +8,9 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from application import create_app
 from settings import Settings
 from tests.conftest import Api
-from web.app import create_app
 
 GQL_RESPONSE = "application/graphql-response+json"
 

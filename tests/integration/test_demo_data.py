@@ -17,10 +17,10 @@ from rich.console import Console
 from tortoise import Tortoise
 
 import server
+from application import create_app
 from demo.cli import Options, run
 from demo.scene import ADMIN_EMAIL
 from settings import Settings
-from web.app import create_app
 
 PASSWORD = "demo-pass-0042"
 SMALL = Options(size="small", seed=7, password=PASSWORD)

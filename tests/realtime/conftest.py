@@ -19,9 +19,9 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from application import create_app
 from settings import Settings
 from tests.conftest import Actor, Api
-from web.app import create_app
 
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"

@@ -326,7 +326,7 @@ async def test_client_complete_stops_delivery(live_server: LiveServer, protocol:
 async def test_keepalive_is_legacy_only_and_follows_the_ack(
     live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("web.websocket.LEGACY_KEEPALIVE_SECONDS", 0.05)
+    monkeypatch.setattr("web.websocket.legacy_ws.KEEPALIVE_SECONDS", 0.05)
     async with live_server.socket(LEGACY_WS) as client:
         await client.send({"type": "connection_init", "payload": {}})
         assert await client.receive(keepalive=True) == {"type": "connection_ack"}

@@ -1,0 +1,76 @@
+"""The application: what one fixhub process runs for its whole life, with the web app on top.
+
+Start-up opens the database (migrating it), connects the bus and the rate limiter and starts
+the review-window sweeper; shutdown stops them in the reverse order. The web layer (web/app.py)
+only serves GraphQL over HTTP and WebSocket, with the bus and limiter it is handed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+
+from models.database import close_database, open_database
+from realtime import create_bus
+from resolvers.context import Context
+from resolvers.ratelimit import create_limiter
+from resolvers.reviews import close_overdue_jobs
+from settings import Settings
+from web.app import create_web_app
+from web.state import Backends
+
+log = logging.getLogger("fixhub")
+
+SWEEP_SECONDS = 600
+
+
+async def close_overdue_periodically(settings: Settings, backends: Backends) -> None:
+    """Closes jobs whose review window passed. Every process may run it: each close is a
+    conditional update, so two processes never close one job twice."""
+    while True:
+        try:
+            context = Context(settings=settings, bus=backends.bus, limiter=backends.limiter)
+            closed = await close_overdue_jobs(context)
+            if closed:
+                log.info("closed %d jobs whose review window ended", closed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("closing overdue jobs failed; retrying later")
+        await asyncio.sleep(SWEEP_SECONDS)
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Backends]:
+    """The process's database, bus, limiter and sweeper, from start-up to shutdown."""
+    async with contextlib.AsyncExitStack() as stack:
+        await open_database(settings.database_url)
+        stack.push_async_callback(close_database)
+        bus = create_bus(
+            settings.broadcast_url,
+            queue_size=settings.subscriber_queue_size,
+            namespace=settings.namespace,
+        )
+        await bus.connect()
+        stack.push_async_callback(bus.disconnect)
+        limiter = create_limiter(settings.broadcast_url, settings.namespace)
+        stack.push_async_callback(limiter.close)
+        backends = Backends(bus=bus, limiter=limiter)
+        sweeper = asyncio.create_task(
+            close_overdue_periodically(settings, backends), name="close overdue"
+        )
+        try:
+            yield backends
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The ASGI app of one process: the web layer, started and stopped with `running`."""
+    return create_web_app(settings, lambda: running(settings))

@@ -1,0 +1,327 @@
+"""One WebSocket session, whichever protocol it speaks: authentication, the per-user socket
+cap, its table of operations (run by web/websocket/operations.py) and the outgoing queue.
+What differs between the protocols (message names, framing, keep-alive) is a
+`WireProtocol`: web/websocket/transport_ws.py and web/websocket/legacy_ws.py.
+
+Frames are built by string concatenation around an already serialised payload, so a payload
+shared by many sockets is serialised once. Each socket has a bounded outgoing queue and one
+writer task; a socket that cannot keep up has its subscriptions ended, not its memory grown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from models import User
+from resolvers.tokens import InvalidToken, session_from_authorization
+from web.fanout import Member
+from web.state import AppState
+
+log = logging.getLogger("fixhub.websocket")
+
+OUTGOING_QUEUE = 1024
+
+
+# A close frame carries at most 123 bytes of reason; a longer one makes the close itself fail,
+# and the client sees the socket drop without a code (1006).
+MAX_CLOSE_REASON_BYTES = 123
+
+
+class Close(Exception):
+    """Ends the session with this close code and reason."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = _fitting(reason)
+
+
+def _fitting(reason: str) -> str:
+    """`reason` cut to fit a close frame (some reasons quote what the client sent)."""
+    encoded = reason.encode("utf-8", "replace")
+    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
+        return reason
+    return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode("utf-8", "ignore") + "..."
+
+
+class WireProtocol(ABC):
+    """What one WebSocket protocol says differently: its message names, how a result and an
+    error are framed, and what it sends besides (acknowledgements, keep-alives, refusals)."""
+
+    name: ClassVar[str]
+    # The server sends `complete` after an operation's error, and to confirm a client's stop.
+    completes_after_error: ClassVar[bool]
+    confirms_stop: ClassVar[bool]
+
+    @abstractmethod
+    async def handle(self, session: Session, message: dict[str, Any]) -> None:
+        """Acts on one client message (a JSON object with a string `type`)."""
+
+    @abstractmethod
+    def next_frame(self, op_id: str, payload: str) -> str:
+        """The frame carrying one result, around its already serialised JSON `payload`."""
+
+    @abstractmethod
+    def error_message(self, op_id: str, errors: list[dict[str, Any]]) -> Mapping[str, Any]:
+        """The message ending operation `op_id` with `errors` (never empty)."""
+
+    def acknowledgement(self) -> list[str]:
+        """The frames accepting connection_init."""
+        return ['{"type":"connection_ack"}']
+
+    def refusal(self, reason: str) -> Mapping[str, Any] | None:
+        """A message saying why, sent before a close frame that refuses the session."""
+        return None
+
+    def keepalive_seconds(self) -> float | None:
+        """How often to send `keepalive_frame` once acknowledged; None: never."""
+        return None
+
+    keepalive_frame: ClassVar[str] = ""
+
+
+@dataclass(eq=False)  # hashed by identity: AppState.sessions holds sets of them
+class Session:
+    websocket: WebSocket
+    state: AppState
+    protocol: WireProtocol
+    client_address: str = "unknown"
+    user: User | None = None
+    acknowledged: bool = False
+    init_received: bool = False
+    # Loop time at which the session's token expires; the socket is closed with 4403 then.
+    expires_at: float | None = None
+    # The key this socket counts under in AppState.sessions, once initialised.
+    slot: tuple[str, object] | None = None
+    outgoing: asyncio.Queue[str | None] = field(
+        default_factory=lambda: asyncio.Queue(OUTGOING_QUEUE)
+    )
+    operations: dict[str, tuple[str, Member] | asyncio.Task[None]] = field(default_factory=dict)
+
+    def send(self, frame: str) -> bool:
+        try:
+            self.outgoing.put_nowait(frame)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    def send_message(self, message: Mapping[str, Any]) -> None:
+        self.send(json.dumps(message, separators=(",", ":")))
+
+    # Frames around a serialised payload (JSON text) --------------------------------------
+    def next_frame(self, op_id: str, payload: str) -> str:
+        return self.protocol.next_frame(op_id, payload)
+
+    def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None:
+        self.send_message(self.protocol.error_message(op_id, errors))
+
+    def send_complete(self, op_id: str) -> None:
+        self.send_message({"id": op_id, "type": "complete"})
+
+
+async def serve(websocket: WebSocket, protocol: WireProtocol) -> None:
+    """Serves one accepted socket speaking `protocol` until either side closes it."""
+    state: AppState = websocket.app.state.fixhub
+    connection = Session(
+        websocket=websocket,
+        state=state,
+        protocol=protocol,
+        client_address=websocket.client.host if websocket.client else "unknown",
+    )
+    writer = asyncio.create_task(_write(connection), name="ws writer")
+    close: Close | None = None
+    try:
+        await _serve(connection)
+    except Close as error:
+        close = error
+    except WebSocketDisconnect:
+        pass
+    finally:
+        _release_slot(connection)
+        for op_id in list(connection.operations):
+            stop(connection, op_id, notify=False)
+        if not connection.outgoing.full():
+            connection.outgoing.put_nowait(None)  # tells the writer to finish
+        if close is not None:
+            # Let queued frames (e.g. connection_error) go out before the close frame.
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(writer), 1.0)
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await writer
+    if close is not None:
+        with contextlib.suppress(Exception):
+            await websocket.close(code=close.code, reason=close.reason)
+
+
+async def _write(connection: Session) -> None:
+    queue = connection.outgoing
+    try:
+        while True:
+            frame = await queue.get()
+            if frame is None:
+                return
+            await connection.websocket.send_text(frame)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        return
+
+
+async def _receive_text(websocket: WebSocket) -> str:
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text = message.get("text")
+    if not isinstance(text, str):  # a binary frame: both protocols speak JSON text only
+        raise Close(4400, "Invalid message received")
+    return text
+
+
+async def _serve(connection: Session) -> None:
+    websocket = connection.websocket
+    # Every message counts against the deadline until connection_init arrives, so a client
+    # cannot hold an unauthenticated socket open by pinging.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + connection.state.settings.ws_connection_init_timeout_seconds
+    raw: str | None
+    while not connection.init_received:
+        try:
+            raw = await asyncio.wait_for(_receive_text(websocket), deadline - loop.time())
+        except TimeoutError:
+            raise Close(4408, "Connection initialisation timeout") from None
+        await _handle(connection, raw)
+    every = connection.protocol.keepalive_seconds()
+    keepalive = (
+        asyncio.create_task(_keepalive(connection, every), name="ws keepalive")
+        if every is not None
+        else None
+    )
+    try:
+        while True:
+            if connection.expires_at is None:
+                raw = await _receive_text(websocket)
+            else:
+                try:
+                    raw = await asyncio.wait_for(
+                        _receive_text(websocket), connection.expires_at - loop.time()
+                    )
+                except TimeoutError:
+                    raw = None
+                if raw is None or loop.time() >= connection.expires_at:
+                    _refuse(connection, "Forbidden: token expired")
+                    raise Close(4403, "Forbidden: token expired")
+            await _handle(connection, raw)
+    finally:
+        if keepalive is not None:
+            keepalive.cancel()
+
+
+async def _keepalive(connection: Session, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        if connection.acknowledged:
+            connection.send(connection.protocol.keepalive_frame)
+
+
+def _parse_message(raw: str) -> dict[str, Any]:
+    try:
+        message = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise Close(4400, "Invalid message received") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise Close(4400, "Invalid message received")
+    return message
+
+
+async def _handle(connection: Session, raw: str) -> None:
+    await connection.protocol.handle(connection, _parse_message(raw))
+
+
+async def connection_init(connection: Session, payload: Any) -> None:
+    """A client's connection_init: authenticates the session, or closes it."""
+    await _connection_init(connection, payload)
+
+
+async def _connection_init(connection: Session, payload: Any) -> None:
+    if connection.init_received:
+        raise Close(4429, "Too many initialisation requests")
+    connection.init_received = True
+    if payload is not None and not isinstance(payload, dict):
+        raise Close(4400, "connection_init payload must be an object")
+    authorization = (payload or {}).get("authorization") or (payload or {}).get("Authorization")
+    try:
+        if authorization is not None and not isinstance(authorization, str):
+            raise InvalidToken("authorization must be a string")
+        connection.user, expiry = await session_from_authorization(
+            authorization, connection.state.settings.secret_key
+        )
+    except InvalidToken:
+        _refuse(connection, "Forbidden: invalid token")
+        raise Close(4403, "Forbidden") from None
+    if expiry is not None:
+        loop = asyncio.get_running_loop()
+        connection.expires_at = loop.time() + (expiry - time.time())
+    _take_slot(connection)
+    connection.acknowledged = True
+    for frame in connection.protocol.acknowledgement():
+        connection.send(frame)
+
+
+def _refuse(connection: Session, message: str) -> None:
+    """Says why, before the close frame, where the protocol has a message for it."""
+    refusal = connection.protocol.refusal(message)
+    if refusal is not None:
+        connection.send_message(refusal)
+
+
+def _take_slot(connection: Session) -> None:
+    """Counts this session against its user's (or anonymous address's) socket cap, or refuses
+    it with 4429."""
+    settings, sessions = connection.state.settings, connection.state.sessions
+    if connection.user is not None:
+        slot: tuple[str, object] = ("user", connection.user.id)
+        cap = settings.ws_max_sockets_per_user
+    else:
+        slot, cap = ("address", connection.client_address), settings.ws_max_sockets_per_address
+    held = sessions.setdefault(slot, set())
+    if len(held) >= cap:
+        if not held:
+            del sessions[slot]
+        _refuse(connection, f"Too many connections: at most {cap} per account (or address).")
+        raise Close(4429, "Too many connections")
+    held.add(connection)
+    connection.slot = slot
+
+
+def _release_slot(connection: Session) -> None:
+    slot, connection.slot = connection.slot, None
+    if slot is None:
+        return
+    held = connection.state.sessions.get(slot)
+    if held is None:
+        return
+    held.discard(connection)
+    if not held:
+        del connection.state.sessions[slot]
+
+
+def stop(connection: Session, op_id: str, *, notify: bool = True) -> None:
+    operation = connection.operations.pop(op_id, None)
+    if operation is None:
+        return
+    if isinstance(operation, asyncio.Task):
+        operation.cancel()
+        return
+    channel, member = operation
+    connection.state.hub.leave(channel, member)
+    if notify and connection.protocol.confirms_stop:
+        connection.send_complete(op_id)
