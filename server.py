@@ -6,6 +6,9 @@ Administrators are never created through the API: `python server.py create-admin
 `python server.py demo [--size small|default|large] [--seed N] [--password P] [--force]` fills
 an empty database with demo data through the API (see demo/).
 
+`python server.py print-schema > schema.graphql` prints the schema's SDL: the committed
+schema.graphql that the web app's typed operations are generated from.
+
 With no configuration it serves the embedded default: SQLite at ./data/fixhub.sqlite3 and
 the in-process bus. See the README for DATABASE_URL, BROADCAST_URL and SECRET_KEY.
 """
@@ -90,6 +93,13 @@ def create_admin(argv: list[str]) -> int:
     return 0
 
 
+def schema_sdl() -> str:
+    """The schema as SDL, exactly as committed in schema.graphql (with a final newline)."""
+    from schema import schema
+
+    return schema.as_str() + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["create-admin"]:
@@ -98,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         from demo.cli import main as demo
 
         return demo(argv[1:], create_admin=_create_admin)
+    if argv[:1] == ["print-schema"]:
+        sys.stdout.write(schema_sdl())
+        return 0
     parser = argparse.ArgumentParser(description="fixhub GraphQL server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
