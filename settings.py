@@ -58,6 +58,9 @@ class Settings:
     # A job accepted this long ago closes even if a review is missing.
     review_window_days: int = 14
     max_page_size: int = 100
+    # ISO 4217 code stored on new jobs and projects (and so on their quotes, contracts, plans);
+    # amounts stay integer cents of it. Existing rows keep the currency they were made in.
+    currency: str = "CNY"
     # Request protection
     max_query_depth: int = 12
     max_aliases: int = 30
@@ -146,6 +149,13 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
+def _currency(raw: str) -> str:
+    code = raw.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise SettingsError(f"CURRENCY must be a three-letter ISO 4217 code like CNY, got {raw!r}")
+    return code
+
+
 def _trusted_proxies(raw: str) -> tuple[str, ...]:
     """FORWARDED_ALLOW_IPS: a comma list of IPs or CIDRs, or "*" (trust every peer)."""
     entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
@@ -193,6 +203,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         match_limit=_int(env, "MATCH_LIMIT", Settings.match_limit),
         review_window_days=_int(env, "REVIEW_WINDOW_DAYS", Settings.review_window_days),
         max_page_size=_int(env, "MAX_PAGE_SIZE", Settings.max_page_size),
+        currency=_currency(env.get("CURRENCY") or Settings.currency),
         max_query_depth=_int(env, "MAX_QUERY_DEPTH", Settings.max_query_depth),
         max_aliases=_int(env, "MAX_ALIASES", Settings.max_aliases),
         max_tokens=_int(env, "MAX_TOKENS", Settings.max_tokens),
