@@ -9,10 +9,13 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite://./data/fixhub.sqlite3"
 DEFAULT_BROADCAST_URL = "memory://"
+# The built web app (cd webapp && npm ci && npm run build), served at / and as GraphiQL.
+DEFAULT_WEBAPP_DIST = str(Path(__file__).resolve().parent / "webapp" / "dist")
 # Only ever used on the embedded default, and always with a loud warning.
 DEVELOPMENT_SECRET_KEY = "fixhub-development-secret-do-not-use-in-production"
 
@@ -110,6 +113,7 @@ class Settings:
     # A subscription's document is held for as long as it is live, so it may be smaller than
     # a query's (MAX_TOKENS): a subscription selects one root field.
     max_subscription_tokens: int = 500
+    webapp_dist: str = DEFAULT_WEBAPP_DIST
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -204,6 +208,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         review_window_days=_int(env, "REVIEW_WINDOW_DAYS", Settings.review_window_days),
         max_page_size=_int(env, "MAX_PAGE_SIZE", Settings.max_page_size),
         currency=_currency(env.get("CURRENCY") or Settings.currency),
+        webapp_dist=env.get("WEBAPP_DIST") or DEFAULT_WEBAPP_DIST,
         max_query_depth=_int(env, "MAX_QUERY_DEPTH", Settings.max_query_depth),
         max_aliases=_int(env, "MAX_ALIASES", Settings.max_aliases),
         max_tokens=_int(env, "MAX_TOKENS", Settings.max_tokens),

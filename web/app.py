@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (HTTP and WebSocket) and /healthz."""
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, and the web app at /."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from models.database import close_database, database_is_reachable, open_database
 from realtime import create_bus
@@ -22,6 +23,7 @@ from web.engine import Engine
 from web.fanout import Hub
 from web.http import graphql_http
 from web.state import AppState
+from web.webapp import WebApp
 from web.websocket import graphql_ws
 
 log = logging.getLogger("fixhub")
@@ -99,6 +101,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/graphql", graphql_http, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_ws),
             Route("/healthz", healthz, methods=["GET"]),
+            # Last: everything else is the web app (its files, or index.html for its routes).
+            Mount("/", app=WebApp(Path(settings.webapp_dist)), name="webapp"),
         ],
         lifespan=lifespan,
     )
