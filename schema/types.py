@@ -255,6 +255,15 @@ class Quote:
         assert worker is not None
         return worker
 
+    @strawberry.field(
+        description="Why the platform matched the quoting worker to the job: score, distance "
+        "and reasons (what the customer compares quotes by). Null if the worker was not matched."
+    )
+    async def match(self, info: Info) -> Match | None:
+        key = (self._quote.job_id, self._quote.worker_id)
+        found = await info.context.loaders.match_by_job_and_worker.load(key)
+        return Match.from_model(found) if found else None
+
     @strawberry.field
     async def job(self, info: Info) -> Job:
         job = await info.context.loaders.job_by_id.load(self._quote.job_id)
