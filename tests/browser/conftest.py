@@ -2,7 +2,8 @@
 (embedded default: SQLite in a temporary folder, the in-process bus, a free port) serving the
 built web app.
 
-One server and one browser per module; each test opens the contexts it needs. With `CI` set, a
+One server, one browser and one renovation scene for the whole browser run (each test makes
+its own people and jobs); each test opens the contexts it needs. With `CI` set, a
 missing Chromium, Playwright or build fails the run; elsewhere the tests skip and say why.
 """
 
@@ -24,6 +25,7 @@ import httpx
 import pytest
 
 from tests.conftest import Actor, Api, free_port
+from tests.renovation import Renovation
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -136,7 +138,7 @@ def _start_server(data_dir: Path) -> Server:
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = _start_server(tmp_path_factory.mktemp("browser-server"))
     try:
@@ -150,7 +152,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             running.process.wait()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
@@ -265,10 +267,17 @@ async def open_window(browser: Any, server: Server) -> AsyncIterator[Any]:
             await context.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 async def server_api(server: Server) -> AsyncIterator[Api]:
     async with server.api() as http:
         yield Api(http)
+
+
+@pytest.fixture(scope="session")
+async def renovation(server_api: Api) -> Renovation:
+    """Four verified firms, their people, a customer's project with its team and filed
+    contract (milestones exist): built once, as it takes a few dozen API calls."""
+    return await Renovation.build_with(server_api, await sign_in_admin(server_api), contract=True)
 
 
 async def sign_in_admin(api: Api) -> Actor:

@@ -322,7 +322,7 @@ function Timeline({ projectId, onEntry }: { projectId: string; onEntry: () => vo
   return (
     <Card title={t("project.timeline")} className="site-timeline">
       {entries === null && <p className="muted">{t("common.loading")}</p>}
-      <ol className="events" aria-live="polite" data-testid="site-timeline">
+      <ol className="events" aria-live="polite" data-testid="site-timeline" tabIndex={0} aria-label={t("project.timeline")}>
         {(entries ?? []).map((e) => (
           <li key={e.id} data-testid="timeline-entry" data-event-id={e.id} data-kind={e.kind}>
             <span className="badge">{t(`event.${e.kind}` as MessageKey)}</span> <span lang="en">{e.summary}</span>

@@ -168,7 +168,7 @@ export function Conversation({ threadId }: { threadId: string }) {
   if (error) return <ErrorText error={error} />;
   return (
     <div className="conversation">
-      <ol className="messages" aria-live="polite" data-testid="messages">
+      <ol className="messages" aria-live="polite" data-testid="messages" tabIndex={0} aria-label={t("threads.title")}>
         {messages.map((m) => (
           <li key={m.id} className={m.sender.id === viewer?.id ? "mine" : ""}>
             <span className="who">{m.sender.displayName}</span>
