@@ -221,6 +221,11 @@ class Window:
             )
         )
 
+    def app_errors(self) -> list[str]:
+        """Queries or subscriptions the server refused as malformed or over budget (logged by
+        the app's client), and uncaught exceptions of the page."""
+        return [e for e in self.errors if e.startswith(("graphql error", "Error", "TypeError"))]
+
     async def missing_translations(self) -> list[str]:
         text = await self.page.evaluate("() => document.body.innerText")
         return [line for line in text.splitlines() if "⟦" in line] + [
@@ -252,7 +257,7 @@ async def open_window(browser: Any, server: Server) -> AsyncIterator[Any]:
             "console",
             lambda message: window.errors.append(message.text) if message.type == "error" else None,
         )
-        page.on("pageerror", lambda error: window.errors.append(str(error)))
+        page.on("pageerror", lambda error: window.errors.append(f"Error: {error}"))
         page.set_default_timeout(LIVE_TIMEOUT_MS)
         return window
 

@@ -90,6 +90,9 @@ async def check_page(window: Window, path: str, axe_at: int) -> list[str]:
     missing = await window.missing_translations()
     if missing:
         problems.append(f"{path}: missing translations {missing}")
+    if window.app_errors():
+        problems.append(f"{path}: {window.app_errors()}")
+    window.errors.clear()
     return problems
 
 

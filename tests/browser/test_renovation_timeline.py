@@ -134,6 +134,7 @@ async def test_site_timeline_is_live_in_order_and_resumes_after_offline(
         await window.assert_not_reloaded()
         assert window.foreign_requests() == []
         assert await window.missing_translations() == []
+        assert window.app_errors() == []
     assert await customer.horizontal_overflow() <= 0
 
 

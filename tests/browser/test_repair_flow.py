@@ -108,3 +108,4 @@ async def test_customer_and_worker_do_a_repair_live(open_window: Any) -> None:
     for window in (customer, worker):
         assert window.foreign_requests() == []
         assert await window.missing_translations() == []
+        assert window.app_errors() == []

@@ -2,7 +2,7 @@
 // graphql-ws (graphql-transport-ws). The socket reconnects forever with backoff; `connection`
 // tells the page whether it is online, and `generation` counts reconnections so feeds can
 // resume from the last entry they hold.
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { GRAPHQL_PATH, wsUrl } from "./endpoints";
 
@@ -73,6 +73,20 @@ export function createSession(token: string | null): Session {
       headers: authorization ? { Authorization: authorization } : {},
     }),
     exchanges: [
+      mapExchange({
+        onError(error, operation) {
+          // A query or subscription the server refuses as malformed or over budget, or that
+          // fails inside, is a bug of the app (mutations carry what people typed): say so
+          // where the browser tests look.
+          if (operation.kind === "mutation") return;
+          for (const e of error.graphQLErrors) {
+            const code = String(e.extensions?.code ?? "");
+            if (code === "BAD_USER_INPUT" || code === "INTERNAL") {
+              console.error(`graphql error ${code} in ${operation.kind}: ${e.message}`);
+            }
+          }
+        },
+      }),
       cacheExchange,
       fetchExchange,
       subscriptionExchange({

@@ -70,7 +70,7 @@ const UPDATE_REWARD = graphql(`
 
 const CONSULTATIONS = graphql(`
   query ConsultationDesk {
-    consultations(status: OPEN, first: 50) {
+    consultations(status: OPEN, first: 20) {
       edges {
         node {
           id
@@ -79,7 +79,7 @@ const CONSULTATIONS = graphql(`
           asker {
             displayName
           }
-          entries {
+          entries(first: 10) {
             id
             text
             fromSupport

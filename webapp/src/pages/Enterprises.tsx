@@ -31,14 +31,14 @@ const LIBRARY = graphql(`
 
 const MINE = graphql(`
   query MyEnterprises {
-    myEnterprises {
+    myEnterprises(first: 10) {
       id
       name
       kind
       city
       status
       statusNote
-      members {
+      members(first: 20) {
         id
         role
         user {

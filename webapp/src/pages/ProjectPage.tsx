@@ -199,7 +199,7 @@ const APPROVE = graphql(`
 
 const DESIGNS = graphql(`
   query ProjectDesigns($id: ID!) {
-    designProposals(projectId: $id) {
+    designProposals(projectId: $id, first: 20) {
       id
       title
       description
@@ -211,25 +211,36 @@ const DESIGNS = graphql(`
         displayName
       }
     }
-    materialPlans(projectId: $id) {
+  }
+`);
+
+// Oldest first, the last in force: ten versions of thirty lines keep within MAX_QUERY_COST.
+const PLANS = graphql(`
+  query ProjectMaterialPlans($id: ID!) {
+    materialPlans(projectId: $id, first: 10) {
       id
       version
       totalCents
       currency
-      items {
+      items(first: 30) {
         name
         unit
         quantity
         totalCents
       }
     }
-    deliveries(projectId: $id) {
+  }
+`);
+
+const DELIVERIES = graphql(`
+  query ProjectDeliveries($id: ID!) {
+    deliveries(projectId: $id, first: 20) {
       id
       status
       carrier
       trackingNumber
       dispatchedAt
-      items {
+      items(first: 15) {
         name
         quantity
       }
@@ -519,18 +530,28 @@ function Milestones({ project, version }: { project: Project; version: number })
 
 function DesignsAndMaterials({ project, version }: { project: Project; version: number }) {
   const { t, money, dateTime, number } = useI18n();
-  const [{ data }, refetch] = useQuery({ query: DESIGNS, variables: { id: project.id }, requestPolicy: "network-only" });
+  const variables = { id: project.id };
+  const [designs, refetchDesigns] = useQuery({ query: DESIGNS, variables, requestPolicy: "network-only" });
+  const [plans, refetchPlans] = useQuery({ query: PLANS, variables, requestPolicy: "network-only" });
+  const [shipments, refetchDeliveries] = useQuery({ query: DELIVERIES, variables, requestPolicy: "network-only" });
   const [confirm, doConfirm] = useMutation(CONFIRM_DESIGN);
   const [receipt, doReceipt] = useMutation(CONFIRM_RECEIPT);
+  const refetch = (options: { requestPolicy: "network-only" }) => {
+    refetchDesigns(options);
+    refetchPlans(options);
+    refetchDeliveries(options);
+  };
   useEffect(() => refetch({ requestPolicy: "network-only" }), [version]); // eslint-disable-line react-hooks/exhaustive-deps
-  const plan = data?.materialPlans.at(-1);
+  const data = { ...designs.data, ...plans.data, ...shipments.data };
+  const plan = data.materialPlans?.at(-1);
   const canConfirmReceipt = project.myRoles.includes("CUSTOMER") || project.myRoles.includes("PROJECT_MANAGER");
   return (
     <>
       <Card title={t("project.designs")}>
-        {data?.designProposals.length === 0 && <p className="muted">{t("project.noDesigns")}</p>}
+        <ErrorText error={designs.error} />
+        {data.designProposals?.length === 0 && <p className="muted">{t("project.noDesigns")}</p>}
         <ul className="list">
-          {data?.designProposals.map((d) => (
+          {data.designProposals?.map((d) => (
             <li key={d.id} className="list-item">
               <div>
                 <strong>{d.title}</strong> <StatusBadge status={d.status} />
@@ -565,9 +586,10 @@ function DesignsAndMaterials({ project, version }: { project: Project; version: 
           <p className="muted">{t("project.noPlan")}</p>
         )}
         <h3>{t("project.deliveries")}</h3>
-        {data?.deliveries.length === 0 && <p className="muted">{t("project.noDeliveries")}</p>}
+        <ErrorText error={plans.error ?? shipments.error} />
+        {data.deliveries?.length === 0 && <p className="muted">{t("project.noDeliveries")}</p>}
         <ul className="list">
-          {data?.deliveries.map((d) => (
+          {data.deliveries?.map((d) => (
             <li key={d.id} className="list-item">
               <div>
                 {d.carrier} {d.trackingNumber} <StatusBadge status={d.status} />

@@ -9,14 +9,14 @@ import { Card, ErrorText, Select } from "../ui/kit";
 
 const CANDIDATES = graphql(`
   query TeamCandidates {
-    enterprises(first: 100) {
+    enterprises(first: 20) {
       edges {
         node {
           id
           name
           kind
           city
-          members {
+          members(first: 10) {
             role
             user {
               id

@@ -156,19 +156,20 @@ export function Conversation({ threadId }: { threadId: string }) {
   const [text, setText] = useState("");
   const [sent, send] = useMutation(SEND);
   const [, markRead] = useMutation(MARK_THREAD_READ);
-  const end = useRef<HTMLLIElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   useLive(MESSAGE_RECEIVED, () => ({ threadId }), (d) => setLive((list) => mergeById(list, [d.messageReceived], "append")), [threadId]);
   useOnReconnect(() => refetch({ requestPolicy: "network-only" }));
   const snapshot = (data?.messages.edges.map((e) => e.node) ?? []).slice().sort((a, b) => Number(a.id) - Number(b.id));
   const messages = mergeById(snapshot, live, "append");
   useEffect(() => {
-    end.current?.scrollIntoView({ block: "nearest" });
+    // Scroll the list itself to the newest message (scrollIntoView would move the page too).
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
     if (messages.length) void markRead({ threadId });
   }, [messages.length]); // eslint-disable-line react-hooks/exhaustive-deps
   if (error) return <ErrorText error={error} />;
   return (
     <div className="conversation">
-      <ol className="messages" aria-live="polite" data-testid="messages" tabIndex={0} aria-label={t("threads.title")}>
+      <ol ref={list} className="messages" aria-live="polite" data-testid="messages" tabIndex={0} aria-label={t("threads.title")}>
         {messages.map((m) => (
           <li key={m.id} className={m.sender.id === viewer?.id ? "mine" : ""}>
             <span className="who">{m.sender.displayName}</span>
@@ -176,7 +177,6 @@ export function Conversation({ threadId }: { threadId: string }) {
             <time dateTime={m.createdAt}>{dateTime(m.createdAt)}</time>
           </li>
         ))}
-        <li ref={end} aria-hidden="true" className="end" />
       </ol>
       {data?.thread.open ? (
         <form
