@@ -9,13 +9,14 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite://./data/fixhub.sqlite3"
 DEFAULT_BROADCAST_URL = "memory://"
 # The built web app (cd webapp && npm ci && npm run build), served at / and as GraphiQL.
-DEFAULT_WEBAPP_DIST = str(Path(__file__).resolve().parent / "webapp" / "dist")
+# Relative to the working directory, like the default database: the repository when run as
+# the README says, /app in the container (where settings.py itself is in site-packages).
+DEFAULT_WEBAPP_DIST = "webapp/dist"
 # Only ever used on the embedded default, and always with a loud warning.
 DEVELOPMENT_SECRET_KEY = "fixhub-development-secret-do-not-use-in-production"
 
