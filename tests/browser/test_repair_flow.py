@@ -1,6 +1,7 @@
 """The repair flow in two browser windows, a customer and a worker, each signed up through the
 app: the job reaches the worker's feed and the quote the customer's board live (no reload),
-then hire, schedule, start, complete, accept, reviews both ways, and points on both sides."""
+then hire, schedule, start, complete, accept, reviews both ways, points on both sides, their
+conversation live, and the bell's unread count marked read."""
 
 from __future__ import annotations
 
@@ -82,6 +83,19 @@ async def test_customer_and_worker_do_a_repair_live(open_window: Any) -> None:
     # Hire: the worker's open page shows it.
     await quote.get_by_role("button", name="Hire Wang").click()
     await worker.page.get_by_test_id("hired-worker").wait_for(timeout=LIVE_TIMEOUT_MS)
+    # Their conversation is live: the worker's open thread shows the customer's message.
+    await worker.page.get_by_role("link", name="With Li").click()
+    await customer.page.get_by_role("link", name="With Wang").click()
+    await customer.page.get_by_label("Write a message").fill("The key is with the concierge.")
+    await customer.page.get_by_role("button", name="Send").click()
+    await (
+        worker.page.get_by_test_id("messages")
+        .get_by_text("The key is with the concierge.")
+        .wait_for(timeout=LIVE_TIMEOUT_MS)
+    )
+    await customer.page.go_back()
+    await worker.page.go_back()
+
     await worker.page.get_by_role("button", name="Book this time").click()
     await worker.page.get_by_role("button", name="Start the job").click()
     await worker.page.get_by_role("button", name="Mark the job complete").click()
@@ -103,6 +117,14 @@ async def test_customer_and_worker_do_a_repair_live(open_window: Any) -> None:
     await customer.page.get_by_test_id("points-balance").filter(has_text="51 pts").wait_for()
     await worker.page.get_by_test_id("points-balance").filter(has_text="103 pts").wait_for()
     await customer.assert_not_reloaded()
+    await worker.assert_not_reloaded()
+
+    # The worker's bell counts what arrived (hired, accepted, points...) and marks it read.
+    unread = int(await worker.page.get_by_test_id("unread-count").inner_text())
+    assert unread >= 3
+    await worker.page.get_by_role("link", name=f"Notifications, {unread} unread").click()
+    await worker.page.get_by_role("button", name="Mark all read").click()
+    await worker.page.get_by_test_id("unread-count").wait_for(state="detached")
     await worker.assert_not_reloaded()
 
     for window in (customer, worker):

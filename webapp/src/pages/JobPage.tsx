@@ -583,7 +583,7 @@ export function JobPage() {
         )}
         {reviewed && <p role="status" className="notice">{t("review.thanks")}</p>}
         {(job.status === "ACCEPTED" || job.status === "CLOSED") && (isCustomer || isHired) && <ServiceRecord key={recordVersion} jobId={job.id} />}
-        {(isCustomer || myQuote || isHired) && <JobThreads jobId={job.id} />}
+        {(isCustomer || myQuote || isHired) && <JobThreads jobId={job.id} version={`${quotes.length}:${job.status}`} />}
       </div>
       <p>
         <Link href="/">{t("common.back")}</Link>

@@ -27,9 +27,11 @@ const THREADS = graphql(`
             title
           }
           customer {
+            id
             displayName
           }
           worker {
+            id
             displayName
           }
         }
@@ -130,9 +132,12 @@ export function ThreadList() {
   );
 }
 
-export function JobThreads({ jobId }: { jobId: string }) {
+/** The job's conversations; `version` changes when a quote may have opened one. */
+export function JobThreads({ jobId, version }: { jobId: string; version: string }) {
   const { t } = useI18n();
-  const [{ data }] = useQuery({ query: THREADS, requestPolicy: "cache-and-network" });
+  const { viewer } = useSession();
+  const [{ data }, refetch] = useQuery({ query: THREADS, requestPolicy: "cache-and-network" });
+  useEffect(() => refetch({ requestPolicy: "network-only" }), [version]); // eslint-disable-line react-hooks/exhaustive-deps
   const threads = (data?.threads.edges.map((e) => e.node) ?? []).filter((thread) => thread.job?.id === jobId);
   if (!threads.length) return null;
   return (
@@ -140,7 +145,11 @@ export function JobThreads({ jobId }: { jobId: string }) {
       <ul className="list">
         {threads.map((thread) => (
           <li key={thread.id}>
-            <Link href={`/threads/${thread.id}`}>{t("threads.with", { name: thread.worker?.displayName ?? thread.customer.displayName })}</Link>
+            <Link href={`/threads/${thread.id}`}>
+              {t("threads.with", {
+                name: thread.worker && thread.worker.id !== viewer?.id ? thread.worker.displayName : thread.customer.displayName,
+              })}
+            </Link>
           </li>
         ))}
       </ul>
