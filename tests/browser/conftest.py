@@ -66,22 +66,21 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Outside CI, skip with the reason; in CI let the fixtures fail with it (a missing
+    browser there is a broken pipeline, never a silent skip)."""
     reason = _missing()
-    if reason is None:
+    if reason is None or os.environ.get("CI"):
         return
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
-            if os.environ.get("CI"):
-                # In CI a missing browser is a broken pipeline, never a silent skip.
-                item.add_marker(pytest.mark.usefixtures("_fail_in_ci"))
-            else:
-                item.add_marker(pytest.mark.skip(reason=reason))
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture
-def _fail_in_ci() -> None:
-    pytest.fail(f"browser tests cannot run: {_missing()}")
+def _require_everything() -> None:
+    reason = _missing()
+    if reason is not None:
+        pytest.fail(f"browser tests cannot run: {reason}")
 
 
 @dataclass
@@ -140,6 +139,7 @@ def _start_server(data_dir: Path) -> Server:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _require_everything()
     running = _start_server(tmp_path_factory.mktemp("browser-server"))
     try:
         yield running
@@ -154,6 +154,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
+    _require_everything()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
