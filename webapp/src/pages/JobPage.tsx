@@ -388,10 +388,14 @@ function ReviewCustomer({ jobId, onDone }: { jobId: string; onDone: () => void }
   );
 }
 
-function ServiceRecord({ jobId }: { jobId: string }) {
+/** Filed with the customer's review: `onFiled` tells the page the customer has reviewed. */
+function ServiceRecord({ jobId, onFiled }: { jobId: string; onFiled: () => void }) {
   const { t, dateTime } = useI18n();
   const [{ data }] = useQuery({ query: SERVICE_RECORD, variables: { jobId }, requestPolicy: "network-only" });
   const record = data?.serviceRecord;
+  useEffect(() => {
+    if (record) onFiled();
+  }, [record?.id]); // eslint-disable-line react-hooks/exhaustive-deps
   if (!record) return null;
   const content = record.content as { pointsEarned?: Record<string, number> | number };
   return (
@@ -419,6 +423,7 @@ export function JobPage() {
   const [live, setLive] = useState<{ quotes: QuoteFieldsFragment[]; job: Partial<JobFieldsFragment> }>({ quotes: [], job: {} });
   const [reviewed, setReviewed] = useState(false);
   const [recordVersion, setRecordVersion] = useState(0);
+  const [recordFiled, setRecordFiled] = useState(false);
   const [schedule, doSchedule] = useMutation(SCHEDULE);
   const [start, doStart] = useMutation(START);
   const [complete, doComplete] = useMutation(COMPLETE);
@@ -561,7 +566,7 @@ export function JobPage() {
           </Card>
         )}
 
-        {isCustomer && (job.status === "ACCEPTED" || job.status === "CLOSED") && !reviewed && (
+        {isCustomer && (job.status === "ACCEPTED" || job.status === "CLOSED") && !reviewed && !recordFiled && (
           <ReviewWorker
             jobId={job.id}
             onDone={() => {
@@ -582,7 +587,7 @@ export function JobPage() {
           />
         )}
         {reviewed && <p role="status" className="notice">{t("review.thanks")}</p>}
-        {(job.status === "ACCEPTED" || job.status === "CLOSED") && (isCustomer || isHired) && <ServiceRecord key={recordVersion} jobId={job.id} />}
+        {(job.status === "ACCEPTED" || job.status === "CLOSED") && (isCustomer || isHired) && <ServiceRecord key={recordVersion} jobId={job.id} onFiled={() => setRecordFiled(true)} />}
         {(isCustomer || myQuote || isHired) && <JobThreads jobId={job.id} version={`${quotes.length}:${job.status}`} />}
       </div>
       <p>
