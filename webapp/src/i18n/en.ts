@@ -280,6 +280,8 @@ export const en = {
   "project.confirmReceipt": "Confirm receipt",
   "project.escrow": "Escrow statement",
   "project.conversation": "Project conversation",
+  "project.photos": "{count} photos",
+  "project.openSnapshot": "Open the snapshot",
   "escrow.total": "Contract total",
   "escrow.deposited": "Deposited",
   "escrow.released": "Released",

@@ -282,6 +282,8 @@ export const zhCN: Record<MessageKey, string> = {
   "project.confirmReceipt": "确认收货",
   "project.escrow": "托管账户",
   "project.conversation": "项目对话",
+  "project.photos": "{count} 张照片",
+  "project.openSnapshot": "查看快照",
   "escrow.total": "合同总额",
   "escrow.deposited": "已存入",
   "escrow.released": "已放款",

@@ -296,6 +296,26 @@ const THREAD = graphql(`
 
 type Project = NonNullable<ProjectPageQuery["project"]>;
 
+/** A progress report's photo count, a camera snapshot's picture (a link: the page itself loads
+nothing from another host). */
+function EntryMedia({ data }: { data: unknown }) {
+  const { t } = useI18n();
+  const { photoCount, imageUrl } = (data ?? {}) as { photoCount?: number; imageUrl?: string };
+  return (
+    <>
+      {!!photoCount && <span className="muted"> · {t("project.photos", { count: photoCount })}</span>}
+      {imageUrl && /^https?:\/\//.test(imageUrl) && (
+        <>
+          {" · "}
+          <a href={imageUrl} target="_blank" rel="noopener noreferrer">
+            {t("project.openSnapshot")}
+          </a>
+        </>
+      )}
+    </>
+  );
+}
+
 function Timeline({ projectId, onEntry }: { projectId: string; onEntry: () => void }) {
   const { t, dateTime } = useI18n();
   const client = useClient();
@@ -337,6 +357,7 @@ function Timeline({ projectId, onEntry }: { projectId: string; onEntry: () => vo
         {(entries ?? []).map((e) => (
           <li key={e.id} data-testid="timeline-entry" data-event-id={e.id} data-kind={e.kind}>
             <span className="badge">{t(`event.${e.kind}` as MessageKey)}</span> <span lang="en">{e.summary}</span>
+            <EntryMedia data={e.data} />
             <small className="muted">
               {" "}
               · {e.actor?.displayName ?? "fixhub"} · {dateTime(e.createdAt)}
