@@ -13,6 +13,10 @@ from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite://./data/fixhub.sqlite3"
 DEFAULT_BROADCAST_URL = "memory://"
+# The built web app (cd webapp && npm ci && npm run build), served at / and as GraphiQL.
+# Relative to the working directory, like the default database: the repository when run as
+# the README says, /app in the container (where settings.py itself is in site-packages).
+DEFAULT_WEBAPP_DIST = "webapp/dist"
 # Only ever used on the embedded default, and always with a loud warning.
 DEVELOPMENT_SECRET_KEY = "fixhub-development-secret-do-not-use-in-production"
 
@@ -58,6 +62,9 @@ class Settings:
     # A job accepted this long ago closes even if a review is missing.
     review_window_days: int = 14
     max_page_size: int = 100
+    # ISO 4217 code stored on new jobs and projects (and so on their quotes, contracts, plans);
+    # amounts stay integer cents of it. Existing rows keep the currency they were made in.
+    currency: str = "CNY"
     # Request protection
     max_query_depth: int = 12
     max_aliases: int = 30
@@ -107,6 +114,7 @@ class Settings:
     # A subscription's document is held for as long as it is live, so it may be smaller than
     # a query's (MAX_TOKENS): a subscription selects one root field.
     max_subscription_tokens: int = 500
+    webapp_dist: str = DEFAULT_WEBAPP_DIST
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -144,6 +152,13 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _currency(raw: str) -> str:
+    code = raw.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise SettingsError(f"CURRENCY must be a three-letter ISO 4217 code like CNY, got {raw!r}")
+    return code
 
 
 def _trusted_proxies(raw: str) -> tuple[str, ...]:
@@ -193,6 +208,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         match_limit=_int(env, "MATCH_LIMIT", Settings.match_limit),
         review_window_days=_int(env, "REVIEW_WINDOW_DAYS", Settings.review_window_days),
         max_page_size=_int(env, "MAX_PAGE_SIZE", Settings.max_page_size),
+        currency=_currency(env.get("CURRENCY") or Settings.currency),
+        webapp_dist=env.get("WEBAPP_DIST") or DEFAULT_WEBAPP_DIST,
         max_query_depth=_int(env, "MAX_QUERY_DEPTH", Settings.max_query_depth),
         max_aliases=_int(env, "MAX_ALIASES", Settings.max_aliases),
         max_tokens=_int(env, "MAX_TOKENS", Settings.max_tokens),

@@ -84,6 +84,7 @@ async def post_job(ctx: Context, new: NewJob) -> Job:
             preferred_start=start,
             preferred_end=end,
             match_count=len(matches),
+            currency=ctx.settings.currency,
         )
         await JobStatusChange.create(
             job=job, from_status=None, to_status=JobStatus.OPEN.value, actor_id=user.id

@@ -91,6 +91,7 @@ async def create_project(ctx: Context, new: NewProject) -> Project:
             area_sqm=area,
             budget_cents=budget,
             description=description or "",
+            currency=ctx.settings.currency,
         )
         await add_feed_entry(
             ctx,

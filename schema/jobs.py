@@ -187,6 +187,13 @@ SPECS: dict[str, SubscriptionSpec] = {
 
 @strawberry.type
 class JobsQuery:
+    @strawberry.field(
+        description="The currency (ISO 4217) new jobs and projects are priced in, from the "
+        "server's CURRENCY setting; every amount is integer cents of its own currency field."
+    )
+    def currency(self, info: Info) -> str:
+        return info.context.settings.currency
+
     @strawberry.field(description="A job you posted, were matched to, quoted for or were hired on.")
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
         return Job.from_model(await jobs.get_job(info.context, id))

@@ -15,6 +15,7 @@ from schema.accounts import Worker, load_worker
 from schema.common import Info, ServedByTheFanout, SubscriptionSpec
 from schema.enums import QuoteStatus
 from schema.jobs import Job
+from schema.matching import Match
 
 
 @strawberry.type
@@ -58,6 +59,15 @@ class Quote:
         worker = await load_worker(info, self._quote.worker_id)
         assert worker is not None
         return worker
+
+    @strawberry.field(
+        description="Why the platform matched the quoting worker to the job: score, distance "
+        "and reasons (what the customer compares quotes by). Null if the worker was not matched."
+    )
+    async def match(self, info: Info) -> Match | None:
+        key = (self._quote.job_id, self._quote.worker_id)
+        found = await info.context.loaders.match_by_job_and_worker.load(key)
+        return Match.from_model(found) if found else None
 
     @strawberry.field
     async def job(self, info: Info) -> Job:

@@ -1,16 +1,17 @@
-"""The web layer: /graphql (HTTP and WebSocket) and /healthz, over the backends the
-application starts (application.py)."""
+"""The web layer: /graphql (HTTP and WebSocket), /healthz and the web app at /, over the
+backends the application starts (application.py)."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from models.database import database_is_reachable
 from schema import graphql_schema
@@ -19,6 +20,7 @@ from web.engine import Engine
 from web.fanout import Hub
 from web.http import graphql_http
 from web.state import AppState, Backends
+from web.webapp import WebApp
 from web.websocket import graphql_ws
 
 
@@ -68,6 +70,8 @@ def create_web_app(
             Route("/graphql", graphql_http, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_ws),
             Route("/healthz", healthz, methods=["GET"]),
+            # Last: everything else is the web app (its files, or index.html for its routes).
+            Mount("/", app=WebApp(Path(settings.webapp_dist)), name="webapp"),
         ],
         lifespan=lifespan,
     )

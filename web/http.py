@@ -11,19 +11,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-import strawberry
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from errors import ErrorCode
 from resolvers.context import Context
 from resolvers.tokens import InvalidToken, viewer_from_authorization
+from settings import Settings
+from web import webapp
 from web.engine import RequestError, is_mutation, is_subscription
 from web.state import AppState
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-_GRAPHIQL = (Path(strawberry.__file__).parent / "static" / "graphiql.html").read_text()
 
 
 class _ClientError(Exception):
@@ -46,8 +46,9 @@ def _media_type(accept: str | None) -> str | None:
     return None
 
 
-def _graphiql() -> HTMLResponse:
-    return HTMLResponse(_GRAPHIQL)
+def _graphiql(settings: Settings) -> Response:
+    """GraphiQL from the web app's own build (webapp/graphiql.html): no script from a CDN."""
+    return webapp.page(Path(settings.webapp_dist), "graphiql.html")
 
 
 async def _read_json_body(request: Request, limit: int) -> Any:
@@ -106,7 +107,7 @@ async def graphql_http(request: Request) -> Response:
         and "text/html" in request.headers.get("accept", "")
         and "query" not in request.query_params
     ):
-        return _graphiql()
+        return _graphiql(state.settings)
     if media_type is None:
         return JSONResponse(
             {"errors": [{"message": f"Accept {GRAPHQL_RESPONSE} or {JSON}."}]}, status_code=406

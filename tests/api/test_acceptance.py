@@ -247,7 +247,7 @@ async def test_a_project_is_accepted_only_once_every_stage_is_paid(api: Api, app
     }
     assert body["errors"][0]["message"] == (
         f"Project {scene.project_id} cannot be accepted before every stage is paid: "
-        "40,000.00 EUR for 5 stage(s) is not yet released; deposit 40,000.00 EUR more first."
+        "40,000.00 CNY for 5 stage(s) is not yet released; deposit 40,000.00 CNY more first."
     )
     assert (await project_of(api, scene))["status"] == "AWAITING_ACCEPTANCE"
     assert not await ProjectRecord.filter(project_id=int(scene.project_id), kind="ACCEPTANCE")

@@ -192,7 +192,7 @@ async def test_draft_asks_both_sides_to_sign(api: Api, app: Any) -> None:
     assert contract["revision"] == 1
     assert contract["status"] == "DRAFT"
     assert contract["totalCents"] == CONTRACT_TOTAL_CENTS
-    assert contract["currency"] == "EUR"
+    assert contract["currency"] == "CNY"
     assert contract["terms"] == TERMS
     assert contract["draftedBy"]["id"] == scene.project_manager.id
     assert contract["customerSignedAt"] is None and contract["enterpriseSignedAt"] is None

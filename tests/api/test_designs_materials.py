@@ -151,7 +151,7 @@ async def test_submitting_a_design_asks_the_customer(api: Api, app: Any) -> None
 
     assert proposal["status"] == "SUBMITTED"
     assert proposal["designer"]["id"] == scene.designer.id
-    assert proposal["estimateCents"] == 3_800_000 and proposal["currency"] == "EUR"
+    assert proposal["estimateCents"] == 3_800_000 and proposal["currency"] == "CNY"
     assert proposal["record"] is None
     asked = [n for n in await notifications(api, scene.customer) if n["kind"] == "DESIGN_SUBMITTED"]
     assert len(asked) == 1 and asked[0]["data"]["proposalId"] == int(proposal["id"])

@@ -122,7 +122,7 @@ async def test_a_customer_creates_a_project(api: Api) -> None:
         "location": {"lat": 52.53, "lng": 13.4},
         "areaSqm": 62.5,
         "budgetCents": 3_000_000,
-        "currency": "EUR",
+        "currency": "CNY",
         "description": "New kitchen, retiled bathroom.",
         "status": "PLANNING",
         "customer": {"id": customer.id, "displayName": "Carla"},

@@ -234,7 +234,7 @@ async def test_approved_stages_are_released_once_each_from_a_funded_escrow(
         assert last["heldAfterCents"] == held
 
     shown = await assert_statement_consistent(api, scene)
-    assert shown["currency"] == "EUR"
+    assert shown["currency"] == "CNY"
     assert shown["contractTotalCents"] == CONTRACT_TOTAL_CENTS
     assert shown["depositedCents"] == shown["releasedCents"] == CONTRACT_TOTAL_CENTS
     assert shown["heldCents"] == shown["pendingReleaseCents"] == shown["outstandingCents"] == 0
@@ -391,13 +391,13 @@ async def test_deposits_are_capped_at_the_contract_total(api: Api, app: Any) -> 
     body = await deposit_call(api, scene, 101, "one-cent-too-many")
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "amountCents"}
     assert body["errors"][0]["message"] == (
-        "Deposits are capped at the contract total of 40,000.00 EUR; at most 1.00 EUR "
+        "Deposits are capped at the contract total of 40,000.00 CNY; at most 1.00 CNY "
         "(100 cents) more can be deposited."
     )
     await deposit(api, scene, 100, "the-rest")
     body = await deposit_call(api, scene, 1, "anything-more")
     assert body["errors"][0]["message"] == (
-        "Deposits are capped at the contract total of 40,000.00 EUR; the escrow is fully funded."
+        "Deposits are capped at the contract total of 40,000.00 CNY; the escrow is fully funded."
     )
     shown = await assert_statement_consistent(api, scene)
     assert shown["depositedCents"] == CONTRACT_TOTAL_CENTS

@@ -30,7 +30,7 @@ EVENTS = """query($id: ID!, $after: String) {
     edges { node { id kind } } pageInfo { hasNextPage endCursor }
   }
 }"""
-TOTAL = 4_000_000  # 40,000.00 EUR
+TOTAL = 4_000_000  # 40,000.00 CNY
 
 
 class Story:

@@ -35,7 +35,7 @@ async def test_customer_receives_a_new_quote_with_its_worker(
         "quoteReceived": {
             "id": quote["id"],
             "amountCents": 15000,
-            "currency": "EUR",
+            "currency": "CNY",
             "message": "Can do",
             "status": "PENDING",
             "job": {"id": job["id"]},

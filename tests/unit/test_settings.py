@@ -205,3 +205,11 @@ def test_socket_caps_are_read_and_bounded() -> None:
     assert (settings.ws_max_sockets_per_user, settings.ws_max_sockets_per_address) == (4, 9)
     with pytest.raises(SettingsError, match="WS_MAX_SOCKETS_PER_USER must be between 1 and"):
         load_settings({"WS_MAX_SOCKETS_PER_USER": "0"})
+
+
+def test_currency_defaults_to_cny_and_takes_an_iso_code() -> None:
+    assert load_settings({}).currency == "CNY"
+    assert load_settings({"CURRENCY": " eur "}).currency == "EUR"
+    for bad in ("EURO", "€", "E1R"):
+        with pytest.raises(SettingsError, match="CURRENCY must be a three-letter ISO 4217 code"):
+            load_settings({"CURRENCY": bad})
