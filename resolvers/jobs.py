@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from tortoise.expressions import F
+from tortoise.expressions import Case, CombinedExpression, Connector, F, Q, Value, When
 
 from errors import BadUserInput, InvalidState
 from matching.engine import find_matches
@@ -102,15 +102,36 @@ async def post_job(ctx: Context, new: NewJob) -> Job:
             ]
         )
         if worker_ids:
-            await WorkerProfile.filter(user_id__in=worker_ids).update(
-                recent_matches=F("recent_matches") + 1
-            )
-            await WorkerProfile.filter(
-                user_id__in=worker_ids, recent_matches__gte=RESPONSIVENESS_WINDOW
-            ).update(recent_matches=F("recent_matches") / 2, recent_quotes=F("recent_quotes") / 2)
+            await _count_matches(worker_ids)
         if worker_ids:
             ctx.publish_after_commit(channels.job_matches(), events.job_matched(job.id, worker_ids))
     return job
+
+
+async def _count_matches(worker_ids: list[int]) -> None:
+    """One more match on each worker's responsiveness counters, halving both at the window.
+
+    Concurrent jobs match overlapping workers: on PostgreSQL an UPDATE locks its rows in the
+    order it finds them (a bitmap scan visits them by their place in the table, which every
+    update moves), so two of them could each hold a row the other waits for. Locking the rows
+    in one order first (by user id) makes them queue instead of deadlocking; SQLite has one
+    writer at a time anyway."""
+    profiles = WorkerProfile.filter(user_id__in=worker_ids)
+    await profiles.order_by("user_id").select_for_update().values_list("user_id", flat=True)
+    full = Q(recent_matches__gte=RESPONSIVENESS_WINDOW - 1)
+    await profiles.update(
+        recent_matches=Case(
+            When(full, then=_halved(F("recent_matches") + 1)), default=F("recent_matches") + 1
+        ),
+        recent_quotes=Case(
+            When(full, then=_halved(F("recent_quotes"))), default=F("recent_quotes")
+        ),
+    )
+
+
+def _halved(value: F | CombinedExpression) -> CombinedExpression:
+    # Integer division on both databases (the columns are integers).
+    return CombinedExpression(value, Connector.div, Value(2))
 
 
 async def get_job(ctx: Context, job_id: str) -> Job:

@@ -7,6 +7,7 @@ import asyncio
 
 from tortoise import connections
 
+from models import RESPONSIVENESS_WINDOW, WorkerProfile
 from tests.conftest import Api
 
 ACCEPT = "mutation($id: ID!) { acceptQuote(quoteId: $id) { id status hiredWorker { id } } }"
@@ -72,3 +73,47 @@ async def test_one_live_quote_per_worker_even_when_sent_twice_at_once(api: Api) 
         "query($id: ID!) { job(id: $id) { quoteCount } }", {"id": job["id"]}, customer
     )
     assert count["job"]["quoteCount"] == 1
+
+
+async def test_concurrent_jobs_matching_the_same_workers_all_post(api: Api) -> None:
+    # Each postJob counts a match on every matched worker's profile. On PostgreSQL, sixteen at
+    # once over the same twenty workers deadlocked (bench/compare.py's set-up): the updates
+    # locked the profile rows in no fixed order. Every job must post, every match be counted.
+    workers = [await api.worker() for _ in range(20)]
+    customers = [await api.register("CUSTOMER") for _ in range(16)]
+    post = """mutation($input: PostJobInput!) { postJob(input: $input) { id matchCount } }"""
+    job = {
+        "category": "PIPES",
+        "title": "Leaking pipe",
+        "description": "Drips at the joint.",
+        "location": {"lat": 52.5, "lng": 13.4},
+        "address": "Alexanderplatz 1, Berlin",
+    }
+    bodies = await asyncio.gather(
+        *(api.call(post, {"input": job}, customer) for customer in customers)
+    )
+    assert [body.get("errors") for body in bodies] == [None] * 16
+    assert {body["data"]["postJob"]["matchCount"] for body in bodies} == {20}
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT recent_matches FROM worker_profiles WHERE user_id IN ("
+        + ",".join(worker.id for worker in workers)
+        + ")"
+    )
+    assert [row["recent_matches"] for row in rows] == [16] * 20
+
+
+async def test_the_responsiveness_counters_halve_at_their_window(api: Api) -> None:
+    # A match counts on the worker's profile; at RESPONSIVENESS_WINDOW matches both counters
+    # halve, so a worker's old behaviour fades without a history scan.
+    near_full, fresh = await api.worker(), await api.worker()
+    await WorkerProfile.filter(user_id=int(near_full.id)).update(
+        recent_matches=RESPONSIVENESS_WINDOW - 1, recent_quotes=11
+    )
+    await WorkerProfile.filter(user_id=int(fresh.id)).update(recent_matches=5, recent_quotes=3)
+    customer = await api.register("CUSTOMER")
+    assert (await api.post_job(customer))["matchCount"] == 2
+    counters = {
+        str(profile.user_id): (profile.recent_matches, profile.recent_quotes)
+        for profile in await WorkerProfile.all()
+    }
+    assert counters == {near_full.id: (RESPONSIVENESS_WINDOW // 2, 5), fresh.id: (6, 3)}
