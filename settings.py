@@ -10,6 +10,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite://./data/fixhub.sqlite3"
 DEFAULT_BROADCAST_URL = "memory://"
@@ -96,6 +97,9 @@ class Settings:
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: IPs or CIDRs, or "*".
     # Empty (the default): the headers are ignored and the socket's peer is the client.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # Origins (scheme://host[:port]) of a front end hosted elsewhere that may call /graphql from
+    # a browser. Empty (the default): no CORS headers; the web app fixhub serves is same-origin.
+    cors_allow_origins: tuple[str, ...] = ()
     # Realtime
     subscriber_queue_size: int = 1024
     # Prefix of every Redis channel and key, so several deployments can share one Redis.
@@ -177,6 +181,24 @@ def _trusted_proxies(raw: str) -> tuple[str, ...]:
     return entries
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """CORS_ALLOW_ORIGINS: a comma list of exact origins such as https://app.example.com."""
+    origins = tuple(entry.strip().rstrip("/") for entry in raw.split(",") if entry.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if (
+            origin == "*"
+            or parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or (parts.path or parts.query or parts.fragment)
+        ):
+            raise SettingsError(
+                "CORS_ALLOW_ORIGINS must list exact origins (scheme://host[:port], comma-"
+                f"separated) of the front ends allowed to call the API, got {origin!r}"
+            )
+    return origins
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     if env.get("LOGIN_ATTEMPTS_PER_ACCOUNT"):
@@ -243,6 +265,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env, "INVITATION_WINDOW_SECONDS", Settings.invitation_window_seconds
         ),
         forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
+        cors_allow_origins=_origins(env.get("CORS_ALLOW_ORIGINS", "")),
         subscriber_queue_size=_int(env, "SUBSCRIBER_QUEUE_SIZE", Settings.subscriber_queue_size),
         namespace=env.get("FIXHUB_NAMESPACE", ""),
         ws_max_sockets_per_user=_int(

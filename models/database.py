@@ -79,6 +79,20 @@ async def close_database() -> None:
     await Tortoise.close_connections()
 
 
+def written_migrations() -> set[str]:
+    """The migrations this code ships (migrations/NNNN_*.py)."""
+    folder = Path(__file__).resolve().parents[1] / "migrations"
+    return {path.stem for path in folder.glob("[0-9][0-9][0-9][0-9]_*.py")}
+
+
+async def pending_migrations() -> set[str]:
+    """Shipped migrations the database has not applied (another process may be migrating)."""
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT name FROM tortoise_migrations WHERE app = 'fixhub'"
+    )
+    return written_migrations() - {row["name"] for row in rows}
+
+
 async def database_is_reachable() -> bool:
     try:
         await connections.get("default").execute_query("SELECT 1")

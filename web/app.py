@@ -9,11 +9,13 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from models.database import database_is_reachable
+from models.database import database_is_reachable, pending_migrations
 from schema import graphql_schema
 from settings import Settings
 from web.engine import Engine
@@ -25,18 +27,30 @@ from web.websocket import graphql_ws
 
 
 async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers. No I/O, so a slow database never gets a live process
+    restarted (that is what /readyz is for)."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness, for a load balancer: the database answers and holds every migration this
+    code ships, and the event bus answers. 503 with what is missing otherwise."""
     state: AppState = request.app.state.fixhub
-    database_ok = await database_is_reachable()
-    bus_ok = await state.bus.ping()
-    if database_ok and bus_ok:
-        return JSONResponse({"status": "ok"})
+    checks: dict[str, str] = {}
+    if await database_is_reachable():
+        try:
+            pending = await pending_migrations()
+        except Exception:
+            pending = {"(unreadable)"}
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if not pending else f"pending: {', '.join(sorted(pending))}"
+    else:
+        checks["database"] = "unreachable"
+        checks["migrations"] = "unknown"
+    checks["bus"] = "ok" if await state.bus.ping() else "unreachable"
+    ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
-        {
-            "status": "unavailable",
-            "database": "ok" if database_ok else "unreachable",
-            "bus": "ok" if bus_ok else "unreachable",
-        },
-        status_code=503,
+        {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
     )
 
 
@@ -70,8 +84,30 @@ def create_web_app(
             Route("/graphql", graphql_http, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_ws),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
             # Last: everything else is the web app (its files, or index.html for its routes).
             Mount("/", app=WebApp(Path(settings.webapp_dist)), name="webapp"),
         ],
         lifespan=lifespan,
+        middleware=cors_middleware(settings),
     )
+
+
+def cors_middleware(settings: Settings) -> list[Middleware]:
+    """CORS for a front end hosted on another origin (CORS_ALLOW_ORIGINS), off by default.
+    Tokens travel in the Authorization header, never in cookies, so credentials stay off and
+    a listed origin can only do what its user's token allows. (WebSockets are not subject to
+    CORS; a socket is authenticated by the token in connection_init.)"""
+    if not settings.cors_allow_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_allow_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+            expose_headers=["X-Query-Cost"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    ]

@@ -117,4 +117,4 @@ def test_caddy_accepts_the_caddyfile_and_balances_the_upstreams() -> None:
     [handler] = server["routes"][0]["handle"]
     assert server["listen"] == [":9"]
     assert [u["dial"] for u in handler["upstreams"]] == ["10.0.0.1:8000", "10.0.0.2:8000"]
-    assert handler["health_checks"]["active"]["uri"] == "/healthz"
+    assert handler["health_checks"]["active"]["uri"] == "/readyz"
