@@ -158,6 +158,8 @@ def uvicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, A
         "ws": "websockets-sansio",
         "log_level": args.log_level,
         "lifespan": "on",
+        # SIGTERM: stop accepting, close sockets with 1012, let requests finish, then stop.
+        "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
         "proxy_headers": bool(trusted),
         # Never None: uvicorn would then read its own default (127.0.0.1) from the environment.
         "forwarded_allow_ips": trusted,

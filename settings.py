@@ -100,6 +100,10 @@ class Settings:
     # Origins (scheme://host[:port]) of a front end hosted elsewhere that may call /graphql from
     # a browser. Empty (the default): no CORS headers; the web app fixhub serves is same-origin.
     cors_allow_origins: tuple[str, ...] = ()
+    # On SIGTERM a process stops accepting, closes its WebSockets with 1012 (clients reconnect,
+    # through a proxy to another process) and gives requests in flight this long to finish.
+    # Below compose.yaml's stop_grace_period (30 s), so the drain ends before a kill.
+    shutdown_timeout_seconds: int = 20
     # Realtime
     subscriber_queue_size: int = 1024
     # Prefix of every Redis channel and key, so several deployments can share one Redis.
@@ -266,6 +270,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
         cors_allow_origins=_origins(env.get("CORS_ALLOW_ORIGINS", "")),
+        shutdown_timeout_seconds=_int(
+            env, "SHUTDOWN_TIMEOUT_SECONDS", Settings.shutdown_timeout_seconds
+        ),
         subscriber_queue_size=_int(env, "SUBSCRIBER_QUEUE_SIZE", Settings.subscriber_queue_size),
         namespace=env.get("FIXHUB_NAMESPACE", ""),
         ws_max_sockets_per_user=_int(
@@ -292,6 +299,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("WS_MAX_SOCKETS_PER_ADDRESS", settings.ws_max_sockets_per_address, 1, 100_000),
         ("WS_MAX_OPERATIONS_PER_USER", settings.ws_max_operations_per_user, 1, 1_000_000),
         ("MAX_SUBSCRIPTION_TOKENS", settings.max_subscription_tokens, 50, 1_000_000),
+        ("SHUTDOWN_TIMEOUT_SECONDS", settings.shutdown_timeout_seconds, 1, 3600),
         ("REVIEW_WINDOW_DAYS", settings.review_window_days, 1, 365),
         ("LOGIN_ATTEMPTS_PER_ADDRESS", settings.login_attempts_per_address, 1, 1_000_000),
         (
