@@ -16,7 +16,7 @@ from typing import Any
 
 from models import Role, User
 from resolvers.tokens import hash_password, issue_token
-from tests.conftest import Actor, Api
+from tests.support.api import Actor, Api
 
 PASSWORD = "correct horse battery"
 
