@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 from asgi_lifespan import LifespanManager
 
 from application import create_app
@@ -23,13 +21,16 @@ from models.database import close_database, open_database, sqlite_path
 from settings import Settings
 from tests.support.api import Api
 from tests.support.redis_server import RedisServer, free_port
+from tests.support.renovation import Renovation
 from tests.support.services import (
-    SECRET,
+    CHEAP_HASHER,
     TEST_BROADCAST_URL,
     TEST_DATABASE_URL,
     fresh_postgres_database,
     reset_postgres_database,
+    suite_settings,
 )
+from tests.support.snapshots import forget_snapshots, take_snapshots
 from tests.support.websocket import PROTOCOLS, LiveServer, QuietServer
 
 
@@ -52,11 +53,39 @@ async def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
         yield url
 
 
+@pytest.fixture(scope="session")
+async def renovation_snapshots(
+    migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[None]:
+    """Each kind of renovation scene built once per run, through the API, for
+    `Renovation.build` to copy into a test's pristine database (tests/support/snapshots.py)."""
+
+    async def build(api: Api, app: Any, team: bool, contract: bool) -> Renovation:
+        return await Renovation.build_through_api(api, app, team=team, contract=contract)
+
+    async def reset() -> None:
+        await reset_postgres_database(migrated_template)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("resolvers.tokens._hasher", CHEAP_HASHER)
+        await take_snapshots(
+            suite_settings(migrated_template, "memory://"),
+            tmp_path_factory.mktemp("scenes"),
+            build,
+            reset,
+        )
+    yield
+    forget_snapshots()
+
+
 # One dialect per test run: Tortoise caches dialect-specific query builders on the model
 # classes, so the suite runs once on SQLite and once (in another process) on PostgreSQL.
 @pytest.fixture(params=["postgres"] if TEST_DATABASE_URL else ["sqlite"])
 async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, migrated_template: str
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    migrated_template: str,
+    renovation_snapshots: None,
 ) -> AsyncIterator[str]:
     """A migrated database holding nothing: a fresh SQLite copy of the template, or the
     PostgreSQL work database emptied."""
@@ -74,9 +103,7 @@ async def database_url(
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests register many actors; argon2 at its production cost would dominate the run.
     (tests/unit/test_tokens.py checks the production parameters.)"""
-    monkeypatch.setattr(
-        "resolvers.tokens._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+    monkeypatch.setattr("resolvers.tokens._hasher", CHEAP_HASHER)
 
 
 @pytest.fixture
@@ -86,17 +113,7 @@ def broadcast_url() -> str:
 
 @pytest.fixture
 def settings(database_url: str, broadcast_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        broadcast_url=broadcast_url,
-        secret_key=SECRET,
-        secret_key_is_default=False,
-        # Each test's events and rate-limit counters stay its own on a shared Redis (ids
-        # restart at 1 in every fresh database).
-        namespace=f"test-{uuid.uuid4().hex[:12]}",
-        # Every test registers its actors from one address; tests of that limit lower it.
-        registrations_per_address=100_000,
-    )
+    return suite_settings(database_url, broadcast_url)
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from argon2 import PasswordHasher
 
 from models.database import asyncpg_dsn
+from settings import Settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_BROADCAST_URL = os.environ.get("TEST_BROADCAST_URL")
@@ -25,6 +27,25 @@ requires_postgres = pytest.mark.skipif(
 requires_redis = pytest.mark.skipif(
     not TEST_BROADCAST_URL, reason="set TEST_BROADCAST_URL to run against Redis"
 )
+
+
+# Tests register many actors; argon2 at its production cost would dominate the run.
+# (tests/unit/test_tokens.py checks the production parameters.)
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def suite_settings(database_url: str, broadcast_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        broadcast_url=broadcast_url,
+        secret_key=SECRET,
+        secret_key_is_default=False,
+        # Each test's events and rate-limit counters stay its own on a shared Redis (ids
+        # restart at 1 in every fresh database).
+        namespace=f"test-{uuid.uuid4().hex[:12]}",
+        # Every test registers its actors from one address; tests of that limit lower it.
+        registrations_per_address=100_000,
+    )
 
 
 def _with_database(url: str, name: str) -> str:
