@@ -33,6 +33,7 @@ from models import User
 from models.database import asyncpg_dsn, sqlite_path
 from settings import Settings
 from tests.support.api import Api
+from web.app import create_app
 
 # (team, contract) of a scene; a contract implies the team.
 Kind = tuple[bool, bool]
@@ -104,17 +105,14 @@ async def take_snapshots(
     `settings.database_url` (a pristine SQLite template, copied; or the PostgreSQL work
     database, which `reset()` empties) and keeps its rows."""
     global _built_with
-    from web.app import create_app  # the app, not a test helper: imported where it is used
-
     database_url = settings.database_url
-
     for team, contract in KINDS:
         path = sqlite_path(database_url)
         url = database_url
         if path is not None:
-            copy = folder / f"scene-{int(team)}{int(contract)}.sqlite3"
-            shutil.copyfile(path, copy)
-            url = f"sqlite://{copy}"
+            scene_file = folder / f"scene-{int(team)}{int(contract)}.sqlite3"
+            shutil.copyfile(path, scene_file)
+            url = f"sqlite://{scene_file}"
         else:
             await reset()
         hits: list[tuple[str, int]] = []
@@ -131,7 +129,7 @@ async def take_snapshots(
             }
             snapshot = Snapshot(fields, hits)
             if path is not None:
-                snapshot.sqlite_file = copy
+                snapshot.sqlite_file = scene_file
             else:
                 await _dump_postgres(url, snapshot)
         _snapshots[(team, contract)] = snapshot
