@@ -33,7 +33,6 @@ from models import User
 from models.database import asyncpg_dsn, sqlite_path
 from settings import Settings
 from tests.support.api import Api
-from web.app import create_app
 
 # (team, contract) of a scene; a contract implies the team.
 Kind = tuple[bool, bool]
