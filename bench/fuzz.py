@@ -5,7 +5,7 @@
 It starts `python server.py` as a subprocess (a fresh temporary SQLite file and the memory
 bus; with --postgres a fresh PostgreSQL database on 127.0.0.1:5432 and Redis on
 127.0.0.1:6379), seeds actors of every role with real data over HTTP, and sends the
-operations tests/fuzz/harness.py generates from the live schema with hypothesis-graphql:
+operations tests/support/fuzz.py generates from the live schema with hypothesis-graphql:
 queries and mutations over HTTP and both WebSocket protocols, subscriptions over both
 protocols, and malformed frame sequences. It prints a table (operations by kind, answers by
 code, INTERNAL, 5xx, sockets dropped without a close code, time) and writes every failing
@@ -43,8 +43,8 @@ from server_process import (  # noqa: E402  (bench/)
     problem_lines,
 )
 
-from tests.conftest import Actor, Api  # noqa: E402
-from tests.fuzz.harness import (  # noqa: E402
+from tests.support.api import Actor, Api  # noqa: E402
+from tests.support.fuzz import (  # noqa: E402
     KINDS,
     PROTOCOLS,
     Operation,

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESK, _start_server  # noqa: E402
-from tests.conftest import Api  # noqa: E402
+from tests.support.api import Api  # noqa: E402
 
 WATCH = """() => new Promise((resolve) => {
   const board = document.querySelector('[data-testid="quote-board"]');

@@ -30,8 +30,8 @@ from tests.browser.conftest import (  # noqa: E402
     _start_server,
     sign_in_admin,
 )
-from tests.conftest import Actor, Api  # noqa: E402
-from tests.renovation import Renovation  # noqa: E402
+from tests.support.api import Actor, Api  # noqa: E402
+from tests.support.renovation import Renovation  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SHANGHAI = (31.2304, 121.4737)

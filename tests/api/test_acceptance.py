@@ -13,7 +13,9 @@ import pytest
 
 from models import Enterprise, Evaluation, Notification, Project, ProjectEvent, ProjectRecord
 from resolvers.filing import sha256_hex
-from tests.api.test_settlement import (
+from tests.support.api import Actor, Api
+from tests.support.renovation import CONTRACT_TOTAL_CENTS, SEATS, Renovation, register_enterprise
+from tests.support.settlement import (
     OK,
     approve,
     assert_statement_consistent,
@@ -25,8 +27,6 @@ from tests.api.test_settlement import (
     pass_milestone,
     passed_scene,
 )
-from tests.conftest import Actor, Api
-from tests.renovation import CONTRACT_TOTAL_CENTS, SEATS, Renovation, register_enterprise
 
 __all__ = ["escrow_stays_consistent"]  # the autouse fixture, applied here too
 

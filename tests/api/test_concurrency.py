@@ -8,7 +8,7 @@ import asyncio
 from tortoise import connections
 
 from models import RESPONSIVENESS_WINDOW, WorkerProfile
-from tests.conftest import Api
+from tests.support.api import Api
 
 ACCEPT = "mutation($id: ID!) { acceptQuote(quoteId: $id) { id status hiredWorker { id } } }"
 

@@ -14,9 +14,9 @@ import pytest
 
 import models
 from resolvers.consultations import ENTRIES_PER_WINDOW, MAX_ENTRIES
-from tests.api.test_query_count import StatementCounter
-from tests.conftest import Actor, Api
-from tests.renovation import Renovation, make_admin
+from tests.support.api import Actor, Api
+from tests.support.query_count import StatementCounter
+from tests.support.renovation import Renovation, make_admin
 
 FIELDS = """id subject status projectId lastEntryAt closedAt createdAt asker { id displayName }
   entries { id text fromSupport createdAt author { id displayName } }"""

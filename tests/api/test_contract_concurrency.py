@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from models import Contract, Milestone, Notification, Project, ProjectEvent, ProjectRecord
-from tests.api.test_contracts import DRAFT, SIGN, contract_input, draft
-from tests.conftest import Api, requires_postgres
-from tests.renovation import CONTRACT_TOTAL_CENTS, STAGES, Renovation
+from tests.support.api import Api
+from tests.support.contracts import DRAFT, SIGN, contract_input, draft
+from tests.support.renovation import CONTRACT_TOTAL_CENTS, STAGES, Renovation
+from tests.support.services import requires_postgres
 
 pytestmark = [pytest.mark.postgres, requires_postgres]
 

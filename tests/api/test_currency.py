@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from settings import Settings
-from tests.conftest import Api
+from tests.support.api import Api
 
 
 @pytest.fixture

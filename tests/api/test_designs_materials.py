@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from models import ProjectRecord
-from tests.api.test_contracts import (
+from tests.support.api import Api
+from tests.support.contracts import (
     check_matrix,
     feed,
     notifications,
@@ -18,11 +19,10 @@ from tests.api.test_contracts import (
     project_state,
     refused_except,
 )
-from tests.api.test_query_count import StatementCounter
-from tests.conftest import Api
-from tests.renovation import Renovation
+from tests.support.designs_materials import FILE_PLAN, ITEMS, PLAN, RECORD, file_plan
+from tests.support.query_count import StatementCounter
+from tests.support.renovation import Renovation
 
-RECORD = "record { id kind subject version supersedesId sha256 contentText content }"
 PROPOSAL = f"""id title description documentUrl estimateCents currency status designer {{ id }}
   {RECORD} createdAt"""
 SUBMIT = f"""
@@ -34,12 +34,6 @@ mutation($id: ID!) {{ confirmDesignProposal(proposalId: $id) {{ {PROPOSAL} }} }}
 PROPOSALS = f"""
 query($id: ID!) {{ designProposals(projectId: $id) {{ {PROPOSAL} }} }}"""
 
-PLAN = f"""id version totalCents currency budgeter {{ id }} createdAt
-  items {{ name unit quantity unitPriceCents totalCents }} {RECORD}"""
-FILE_PLAN = f"""
-mutation($id: ID!, $input: MaterialPlanInput!) {{
-  fileMaterialPlan(projectId: $id, input: $input) {{ {PLAN} }}
-}}"""
 # Listing every plan with all 200 possible lines of each is over the query budget: a list
 # asks for the first lines of each (the tests' plans have four).
 PLANS = f"""query($id: ID!) {{ materialPlans(projectId: $id, first: 10) {{
@@ -65,12 +59,6 @@ DELIVERIES = (
     f"""query($id: ID!) {{ deliveries(projectId: $id, first: 10) {{ {LISTED_DELIVERY} }} }}"""
 )
 
-ITEMS = [
-    {"name": "Floor tiles", "unit": "m2", "quantity": 2.5, "unitPriceCents": 333},
-    {"name": "Tile adhesive", "unit": "bag", "quantity": 3, "unitPriceCents": 1299},
-    {"name": "Primer", "unit": "l", "quantity": 0.1, "unitPriceCents": 5},
-    {"name": "Cable", "unit": "m", "quantity": 12.345, "unitPriceCents": 99},
-]
 # 2.5 x 333 = 832.5 -> 833; 3 x 1299 = 3897; 0.1 x 5 = 0.5 -> 1 (half up, not to even);
 # 12.345 x 99 = 1222.155 -> 1222
 LINE_TOTALS = [833, 3897, 1, 1222]
@@ -96,17 +84,6 @@ async def submit(api: Api, scene: Renovation, **overrides: Any) -> dict[str, Any
 async def confirm(api: Api, scene: Renovation, proposal_id: str) -> dict[str, Any]:
     data = await api.ok(CONFIRM, {"id": proposal_id}, scene.customer)
     return data["confirmDesignProposal"]
-
-
-async def file_plan(
-    api: Api, scene: Renovation, items: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    data = await api.ok(
-        FILE_PLAN,
-        {"id": scene.project_id, "input": {"items": ITEMS if items is None else items}},
-        scene.material_budgeter,
-    )
-    return data["fileMaterialPlan"]
 
 
 def delivery_input(**overrides: Any) -> dict[str, Any]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.test_points import assert_ledger_consistent, make_admin, make_reward
-from tests.api.test_reviews import REVIEW_CUSTOMER, REVIEW_JOB, stars
-from tests.conftest import Api
+from tests.support.api import Api
+from tests.support.points import assert_ledger_consistent, make_reward
+from tests.support.renovation import make_admin
+from tests.support.reviews import REVIEW_CUSTOMER, REVIEW_JOB, stars
 
 ME = """{ me { pointsBalance pointTransactions { edges { node { delta balanceAfter kind } } } } }"""
 REDEEM = """mutation($r: ID!, $k: String!) { redeemReward(rewardId: $r, idempotencyKey: $k) {

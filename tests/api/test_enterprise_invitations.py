@@ -22,9 +22,9 @@ from models import (
 from models.enums import MemberRole
 from resolvers.enterprises import MAX_MEMBERS, MAX_PENDING_INVITATIONS
 from settings import Settings
-from tests.api.test_query_count import StatementCounter
-from tests.conftest import Actor, Api
-from tests.renovation import (
+from tests.support.api import Actor, Api
+from tests.support.query_count import StatementCounter
+from tests.support.renovation import (
     ACCEPT_INVITATION,
     INVITE_MEMBER,
     VERIFY_ENTERPRISE,

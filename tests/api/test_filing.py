@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from models import ProjectRecord
-from tests.conftest import Api
-from tests.renovation import OUTSIDERS, PARTICIPANTS, Renovation
+from tests.support.api import Api
+from tests.support.filing import confirm_design
+from tests.support.renovation import OUTSIDERS, PARTICIPANTS, Renovation
 
 RECORDS = """query($id: ID!, $kind: RecordKind) { projectRecords(projectId: $id, kind: $kind) {
   id kind subject version supersedesId supersededById filingNumber content contentText sha256
@@ -22,20 +23,11 @@ VERIFY = """query($r: ID!, $h: String) { verifyProjectRecord(recordId: $r, sha25
 EVENTS = """query($id: ID!, $first: Int, $after: String) {
   projectEvents(projectId: $id, first: $first, after: $after) {
     edges { cursor node { id kind summary actor { id } } } pageInfo { hasNextPage endCursor } } }"""
-PROPOSE = """mutation($id: ID!, $t: String!) { submitDesignProposal(projectId: $id, input: {
-  title: $t, description: "Plan", documentUrl: "https://docs.example.com/d.pdf",
-  estimateCents: 100000}) { id } }"""
-CONFIRM = "mutation($p: ID!) { confirmDesignProposal(proposalId: $p) { id } }"
 
 
 async def _records(scene: Renovation, kind: str | None = None) -> list[dict[str, Any]]:
     data = await scene.api.ok(RECORDS, {"id": scene.project_id, "kind": kind}, scene.customer)
     return data["projectRecords"]
-
-
-async def _confirm_design(scene: Renovation, title: str) -> None:
-    proposal = await scene.api.ok(PROPOSE, {"id": scene.project_id, "t": title}, scene.designer)
-    await scene.api.ok(CONFIRM, {"p": proposal["submitDesignProposal"]["id"]}, scene.customer)
 
 
 async def test_a_filed_record_is_numbered_hashed_and_its_content_is_what_was_hashed(
@@ -60,8 +52,8 @@ async def test_a_change_files_a_new_version_that_points_to_the_one_it_replaces(
     api: Api, app: Any
 ) -> None:
     scene = await Renovation.build(api, app, contract=True)
-    await _confirm_design(scene, "First idea")
-    await _confirm_design(scene, "Second idea")
+    await confirm_design(scene, "First idea")
+    await confirm_design(scene, "Second idea")
     first, second = await _records(scene, "DESIGN")
     assert (first["version"], second["version"]) == (1, 2)
     assert second["supersedesId"] == first["id"] and first["supersededById"] == second["id"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api
+from tests.support.api import Api
 
 HIRE = "mutation($id: ID!) { acceptQuote(quoteId: $id) { id status hiredWorker { id } } }"
 

@@ -11,7 +11,8 @@ import httpx
 import jwt
 import pytest
 
-from tests.conftest import SECRET, Api
+from tests.support.api import Api
+from tests.support.services import SECRET
 
 
 def _cursor(text: str) -> str:

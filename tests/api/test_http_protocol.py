@@ -10,7 +10,7 @@ from asgi_lifespan import LifespanManager
 
 from application import create_app
 from settings import Settings
-from tests.conftest import Api
+from tests.support.api import Api
 
 GQL_RESPONSE = "application/graphql-response+json"
 

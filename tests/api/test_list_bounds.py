@@ -9,10 +9,10 @@ import pytest
 
 from models import Quote
 from resolvers.quotes import MAX_QUOTES_PER_WORKER_PER_JOB
-from tests.api.test_designs_materials import ITEMS, file_plan
-from tests.api.test_filing import _confirm_design
-from tests.conftest import Actor, Api
-from tests.renovation import Renovation
+from tests.support.api import Actor, Api
+from tests.support.designs_materials import ITEMS, file_plan
+from tests.support.filing import confirm_design
+from tests.support.renovation import Renovation
 
 WITHDRAW = "mutation($id: ID!) { withdrawQuote(quoteId: $id) { id status } }"
 JOB_QUOTES = "query($id: ID!) { job(id: $id) { quotes { id status worker { id } } } }"
@@ -66,7 +66,7 @@ async def test_job_quotes_show_every_live_quote_and_the_newest_others(api: Api) 
 async def test_project_records_are_read_a_page_at_a_time(api: Api, app: Any) -> None:
     scene = await Renovation.build(api, app, contract=True)
     for title in ("Option A", "Option B"):
-        await _confirm_design(scene, title)
+        await confirm_design(scene, title)
     everything = (await api.ok(RECORDS_PAGE, {"id": scene.project_id}, scene.customer))[
         "projectRecords"
     ]

@@ -15,14 +15,8 @@ from typing import Any
 import pytest
 
 import models
-from tests.api.test_messages import (
-    ACCEPT_QUOTE,
-    THREADS,
-    Conversation,
-    admin,
-    open_conversation,
-)
-from tests.conftest import Actor, Api
+from tests.support.api import Actor, Api
+from tests.support.messages import ACCEPT_QUOTE, THREADS, Conversation, admin, open_conversation
 
 OK = "OK"
 ROLES = (

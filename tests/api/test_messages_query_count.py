@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_messages import THREADS, send
-from tests.api.test_query_count import StatementCounter
-from tests.conftest import Api
+from tests.support.api import Api
+from tests.support.messages import THREADS, send
+from tests.support.query_count import StatementCounter
 
 THREAD_LIST = """{ threads(first: 50) { edges { node { id lastMessageAt unreadCount open
   job { id title status } customer { id displayName } worker { id displayName ratingAverage }

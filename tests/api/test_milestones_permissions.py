@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_cameras import CAMERAS, POST, REGISTER, camera, register, shot
-from tests.api.test_milestones import (
+from tests.support.api import Api
+from tests.support.cameras import CAMERAS, POST, REGISTER, camera, register, shot
+from tests.support.milestones import (
     APPROVE,
     INSPECT,
     MILESTONES,
@@ -24,8 +25,7 @@ from tests.api.test_milestones import (
     progress,
     verdict,
 )
-from tests.conftest import Api
-from tests.renovation import OUTSIDERS, PARTICIPANTS, Renovation
+from tests.support.renovation import OUTSIDERS, PARTICIPANTS, Renovation
 
 OK = "OK"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.test_reviews import REVIEW_JOB, stars
-from tests.conftest import Actor, Api
+from tests.support.api import Actor, Api
+from tests.support.reviews import REVIEW_JOB, stars
 
 FEED = """query($unread: Boolean!) { notifications(unreadOnly: $unread, first: 50) {
   edges { node { id kind title data read } } } unreadNotificationCount }"""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import Actor, Api
+from tests.support.api import Actor, Api
 
 OK = "OK"
 

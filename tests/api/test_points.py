@@ -3,32 +3,37 @@ may do each, and the ledger invariant (sum of deltas == balance) after every sce
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from tortoise import connections
 
-import models
 from errors import Forbidden, InvalidState, Unauthenticated
 from models import Job, Notification, PointKind, PointTransaction, User
 from resolvers import points
 from resolvers.points import EarningRule
-from tests.api.test_query_count import StatementCounter
-from tests.conftest import Actor, Api
-from tests.renovation import make_admin
+from tests.support.api import Actor, Api
+from tests.support.points import (
+    ADJUST,
+    CREATE_REWARD,
+    REDEEM,
+    accepted_job,
+    balance_of,
+    grant,
+    ledger_stays_consistent,
+    make_reward,
+    redeem,
+    stock_of,
+)
+from tests.support.query_count import StatementCounter
+from tests.support.renovation import make_admin
+
+__all__ = ["ledger_stays_consistent"]  # the autouse fixture, applied here too
 
 PASSWORD = "correct horse battery"
 
-CREATE_REWARD = """mutation($input: CreateRewardInput!) { createReward(input: $input) {
-  id name description costPoints stock active } }"""
 UPDATE_REWARD = """mutation($id: ID!, $input: UpdateRewardInput!) {
   updateReward(id: $id, input: $input) { id name description costPoints stock active } }"""
-REDEEM = """mutation($reward: ID!, $key: String!) { redeemReward(rewardId: $reward,
-  idempotencyKey: $key) { id costPoints idempotencyKey createdAt reward { id name stock } } }"""
-ADJUST = """mutation($user: ID!, $delta: Int!, $reason: String!) {
-  adjustPoints(userId: $user, delta: $delta, reason: $reason) {
-    id delta balanceAfter kind reason jobId job { id } redemption { id } } }"""
 REWARDS = """query($first: Int, $after: String, $activeOnly: Boolean! = false) {
   rewards(first: $first, after: $after, activeOnly: $activeOnly) {
     edges { cursor node { id name active } } pageInfo { hasNextPage endCursor } } }"""
@@ -42,71 +47,11 @@ MY_POINTS = """query($first: Int, $after: String) { me { pointsBalance
 # --- helpers, shared with test_points_concurrency.py ------------------------------------------
 
 
-async def make_reward(
-    api: Api, admin: Actor, cost: int = 30, stock: int = 10, **overrides: Any
-) -> dict[str, Any]:
-    reward_input = {
-        "name": "Coffee voucher",
-        "description": "One coffee at a partner café.",
-        "costPoints": cost,
-        "stock": stock,
-        **overrides,
-    }
-    return (await api.ok(CREATE_REWARD, {"input": reward_input}, admin))["createReward"]
-
-
-async def grant(api: Api, admin: Actor, actor: Actor, delta: int) -> dict[str, Any]:
-    variables = {"user": actor.id, "delta": delta, "reason": "Welcome bonus"}
-    return (await api.ok(ADJUST, variables, admin))["adjustPoints"]
-
-
-async def balance_of(api: Api, actor: Actor) -> int:
-    return (await api.ok("{ me { pointsBalance } }", actor=actor))["me"]["pointsBalance"]
-
-
-async def redeem(api: Api, actor: Actor | None, reward_id: str, key: str) -> dict[str, Any]:
-    return await api.call(REDEEM, {"reward": reward_id, "key": key}, actor)
-
-
-async def stock_of(reward_id: str) -> int:
-    return (await models.Reward.get(id=int(reward_id))).stock
-
-
-async def accepted_job(api: Api, amount_cents: int = 20000) -> tuple[Actor, Actor, Job]:
-    customer, worker, job_id = await api.accepted_job(amount_cents)
-    return customer, worker, await Job.get(id=int(job_id))
-
-
 async def award(app: Any, job: Job, amount_cents: int) -> None:
     """What the reviews code does: award inside its own write."""
     ctx = app.state.fixhub.context(await User.get(id=job.customer_id))
     async with ctx.write():
         await points.award_for_review(ctx, job, amount_cents)
-
-
-async def assert_ledger_consistent() -> None:
-    """For every user: the sum of deltas equals the balance, every balance_after is the running
-    sum in ledger order, and nothing is negative; no stock is negative either."""
-    db = connections.get("default")
-    accounts = {
-        row["user_id"]: int(row["balance"])
-        for row in await db.execute_query_dict("SELECT user_id, balance FROM point_accounts")
-    }
-    entries = await db.execute_query_dict(
-        "SELECT user_id, delta, balance_after FROM point_transactions ORDER BY user_id, id"
-    )
-    running: dict[int, int] = {}
-    for entry in entries:
-        user_id = entry["user_id"]
-        running[user_id] = running.get(user_id, 0) + int(entry["delta"])
-        assert int(entry["balance_after"]) == running[user_id], entry
-        assert running[user_id] >= 0, entry
-    assert set(running) <= set(accounts), "ledger rows without an account"
-    for user_id, balance in accounts.items():
-        assert balance >= 0, (user_id, balance)
-        assert running.get(user_id, 0) == balance, (user_id, running.get(user_id), balance)
-    negative = await db.execute_query_dict("SELECT id, stock FROM rewards WHERE stock < 0")
-    assert negative == []
 
 
 async def snapshot() -> dict[str, Any]:
@@ -122,12 +67,6 @@ async def snapshot() -> dict[str, Any]:
         rows[table] = await db.execute_query_dict(f"SELECT * FROM {table} ORDER BY {order}")
     rows["notifications"] = await Notification.filter(kind__startswith="POINTS_").count()
     return rows
-
-
-@pytest.fixture(autouse=True)
-async def ledger_stays_consistent(app: Any) -> AsyncIterator[None]:
-    yield
-    await assert_ledger_consistent()
 
 
 @pytest.fixture

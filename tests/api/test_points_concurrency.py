@@ -11,19 +11,19 @@ from typing import Any
 
 from models import Notification, PointKind, PointTransaction, Redemption, User
 from resolvers import points
-from tests.api.test_points import (
+from tests.support.api import Api
+from tests.support.points import (
     ADJUST,
     accepted_job,
     assert_ledger_consistent,
     balance_of,
     grant,
     ledger_stays_consistent,
-    make_admin,
     make_reward,
     redeem,
     stock_of,
 )
-from tests.conftest import Api
+from tests.support.renovation import make_admin
 
 __all__ = ["ledger_stays_consistent"]  # the autouse fixture, applied here too
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 import models
-from tests.api.test_messages import THREADS, send, send_error, texts
-from tests.api.test_query_count import StatementCounter
-from tests.conftest import Actor, Api
-from tests.renovation import ASSIGN_TEAM, CREATE_PROJECT, Renovation, add_member
+from tests.support.api import Actor, Api
+from tests.support.messages import THREADS, send, send_error, texts
+from tests.support.query_count import StatementCounter
+from tests.support.renovation import ASSIGN_TEAM, CREATE_PROJECT, Renovation, add_member
 
 FIELDS = """id lastMessageAt unreadCount open job { id } worker { id } customer { id }
   project { id title status }"""

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from models import Contract, Project, ProjectStatus
-from tests.api.test_query_count import StatementCounter
-from tests.conftest import Actor, Api
-from tests.renovation import (
+from tests.support.api import Actor, Api
+from tests.support.query_count import StatementCounter
+from tests.support.renovation import (
     ASSIGN_TEAM,
     VERIFY_ENTERPRISE,
     Firm,

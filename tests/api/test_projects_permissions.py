@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from models import EnterpriseInvitation
-from tests.conftest import Actor, Api
-from tests.renovation import (
+from tests.support.api import Actor, Api
+from tests.support.renovation import (
     ACTORS,
     INVITE_MEMBER,
     OUTSIDERS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import Api
+from tests.support.api import Api
 from web.cost import CONNECTION_COST, OBJECT_COST
 
 JOB_PAGE = "query($n: Int) { myJobs(first: $n) { edges { node { id title } } } }"

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from tortoise import connections
 
-from tests.conftest import Api
+from tests.support.api import Api
+from tests.support.query_count import StatementCounter
 
 MY_JOBS = """{ myJobs(first: 20) { edges { node { id title customer { displayName }
   quotes { id amountCents worker { id displayName ratingAverage completedJobs } } } } } }"""
-
-
-class StatementCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def wrap(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        client = connections.get("default")
-        for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
-            original = getattr(client, name)
-
-            async def counted(query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
-                self.statements.append(query)
-                return await _original(query, *args, **kw)
-
-            monkeypatch.setattr(client, name, counted)
 
 
 async def _statements_for_jobs(api: Api, monkeypatch: pytest.MonkeyPatch, jobs: int) -> int:

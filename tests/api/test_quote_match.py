@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api
+from tests.support.api import Api
 
 JOB_QUOTES = """query($id: ID!) { job(id: $id) { quotes {
   worker { id } match { distanceKm score reasons { code text } } } } }"""

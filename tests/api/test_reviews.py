@@ -11,31 +11,13 @@ from tortoise import connections
 
 from models import Job
 from resolvers.reviews import close_overdue_jobs
-from tests.api.test_points import assert_ledger_consistent
-from tests.conftest import Api
+from tests.support.api import Api
+from tests.support.points import assert_ledger_consistent
+from tests.support.reviews import REVIEW_CUSTOMER, REVIEW_JOB, stars
 
-REVIEW_JOB = """mutation($input: ReviewJobInput!) { reviewJob(input: $input) {
-  id rating quality punctuality priceFairness cleanliness comment customer { id } } }"""
-REVIEW_CUSTOMER = """mutation($input: ReviewCustomerInput!) { reviewCustomer(input: $input) {
-  id rating comment } }"""
 RECORD = """query($id: ID!) { serviceRecord(jobId: $id) { jobId content
   entries { kind content } } }"""
 STATUS = "query($id: ID!) { job(id: $id) { status customer { ratingAverage ratingCount } } }"
-
-
-def stars(job_id: str, rating: int = 5, **overrides: Any) -> dict[str, Any]:
-    return {
-        "input": {
-            "jobId": job_id,
-            "rating": rating,
-            "quality": 5,
-            "punctuality": 4,
-            "priceFairness": 4,
-            "cleanliness": 5,
-            "comment": "Tidy and quick",
-            **overrides,
-        }
-    }
 
 
 async def test_both_reviews_file_the_record_and_close_the_job(api: Api) -> None:

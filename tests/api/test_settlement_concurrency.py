@@ -13,7 +13,9 @@ from tortoise.transactions import in_transaction
 
 from models import EscrowEntry, EscrowKind, Milestone, MilestoneStatus, Notification, Project, User
 from resolvers import settlement
-from tests.api.test_settlement import (
+from tests.support.api import Api
+from tests.support.renovation import CONTRACT_TOTAL_CENTS, Renovation
+from tests.support.settlement import (
     STAGE_CENTS,
     approve,
     assert_statement_consistent,
@@ -23,8 +25,6 @@ from tests.api.test_settlement import (
     passed_scene,
     project_status,
 )
-from tests.conftest import Api
-from tests.renovation import CONTRACT_TOTAL_CENTS, Renovation
 
 __all__ = ["escrow_stays_consistent"]  # the autouse fixture, applied here too
 

@@ -13,7 +13,7 @@ import pytest
 import resolvers.accounts
 from models import User
 from settings import Settings
-from tests.conftest import Api
+from tests.support.api import Api
 
 LOGIN = """mutation($e: String!, $p: String!) {
   login(email: $e, password: $p) { token user { email } } }"""

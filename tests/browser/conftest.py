@@ -24,8 +24,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import Actor, Api, free_port
-from tests.renovation import Renovation
+from tests.support.api import Actor, Api
+from tests.support.redis_server import free_port
+from tests.support.renovation import Renovation
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))

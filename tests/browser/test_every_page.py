@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DESK, PHONE, Window, dump
-from tests.conftest import Actor, Api
-from tests.renovation import Renovation
+from tests.support.api import Actor, Api
+from tests.support.renovation import Renovation
 
 THREADS = "{ threads(first: 5) { edges { node { id } } } }"
 REWARD = """mutation { createReward(input: {name: "Tool bag", costPoints: 50, stock: 3}) {

@@ -9,8 +9,8 @@ import asyncio
 from typing import Any
 
 from tests.browser.conftest import LIVE_TIMEOUT_MS, PHONE, Window
-from tests.conftest import Actor, Api
-from tests.renovation import Renovation
+from tests.support.api import Actor, Api
+from tests.support.renovation import Renovation
 
 EVENTS = """query($id: ID!) { projectEvents(projectId: $id, first: 100) {
   edges { node { id kind } } } }"""

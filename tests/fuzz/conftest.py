@@ -1,5 +1,5 @@
 """Fixtures of the fuzz tests: the seeded world, in-process (HTTP) or behind a real uvicorn
-(WebSocket, the fixtures of tests/realtime)."""
+(WebSocket, on the live_server fixture)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Api
-from tests.fuzz.harness import World, seed
-from tests.realtime.conftest import LiveServer, live_server, protocol
-from tests.renovation import make_admin
-
-__all__ = ["live_server", "protocol"]
+from tests.support.api import Api
+from tests.support.fuzz import World, seed
+from tests.support.renovation import make_admin
+from tests.support.websocket import LiveServer
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from tests.conftest import Api
-from tests.fuzz.harness import SHORT, Operation, World, operations, run_http
+from tests.support.api import Api
+from tests.support.fuzz import SHORT, Operation, World, operations, run_http
 
 
 @SHORT

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.harness import (
+from tests.support.fuzz import (
     PROTOCOLS,
     SHORT,
     Operation,
@@ -19,7 +19,7 @@ from tests.fuzz.harness import (
     operations,
     run_malformed,
 )
-from tests.realtime.conftest import LiveServer
+from tests.support.websocket import LiveServer
 
 MIXED = st.one_of(operations("subscription"), operations("query"), operations("mutation"))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Api
-from tests.fuzz.harness import HOSTILE_STRINGS, Operation, Outcome, run_http
+from tests.support.api import Api
+from tests.support.fuzz import HOSTILE_STRINGS, Operation, Outcome, run_http
 
 
 def test_an_internal_error_is_a_problem() -> None:

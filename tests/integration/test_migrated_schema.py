@@ -15,8 +15,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import EscrowEntry, EscrowKind, Milestone, ProjectRecord, RecordKind, Thread
-from tests.conftest import Api
-from tests.renovation import Renovation
+from tests.support.api import Api
+from tests.support.renovation import Renovation
 
 
 async def _refused(model: type, **values: Any) -> None:

@@ -15,14 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Api, free_port, requires_postgres, requires_redis
-from tests.integration.test_scale_out import (
-    QUOTES,
-    ServerProcess,
-    next_payload,
-    subscribe,
-    two_servers,
-)
+from tests.support.api import Api
+from tests.support.redis_server import free_port
+from tests.support.server_process import QUOTES, ServerProcess, next_payload, subscribe
+from tests.support.services import requires_postgres, requires_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
@@ -33,7 +29,6 @@ pytestmark = [
         reason="Caddy is not installed (apt-get install -y caddy; .ci/run installs it)",
     ),
 ]
-__all__ = ["two_servers"]  # the fixture, used by name below
 HEALTH_INTERVAL = 2  # deploy/Caddyfile's health_interval
 
 

@@ -18,8 +18,8 @@ import httpx
 
 from server import uvicorn_options
 from settings import load_settings
-from tests.conftest import SECRET
-from tests.integration.test_scale_out import ServerProcess
+from tests.support.server_process import ServerProcess
+from tests.support.services import SECRET
 
 LOGIN = 'mutation($e: String!) { login(email: $e, password: "wrong password") { token } }'
 ARGS = argparse.Namespace(host="127.0.0.1", port=8000, workers=1, log_level="info")

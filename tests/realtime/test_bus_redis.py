@@ -14,7 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from realtime import BusUnavailable, RedisBus, Subscription
-from tests.conftest import RedisServer, free_port
+from tests.support.redis_server import RedisServer, free_port
 
 REDIS_URL = os.environ.get("TEST_BROADCAST_URL", "")
 

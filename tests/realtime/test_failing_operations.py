@@ -7,7 +7,7 @@ import pytest
 
 import resolvers.notifications
 from models import Notification
-from tests.realtime.conftest import LiveServer
+from tests.support.websocket import LiveServer
 
 NOTIFICATIONS = """subscription($after: ID) { notifications(after: $after) { id kind } }"""
 

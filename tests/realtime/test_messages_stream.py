@@ -9,16 +9,10 @@ import contextlib
 
 import pytest
 
-from tests.api.test_messages import (
-    ACCEPT_QUOTE,
-    HOSTILE,
-    admin,
-    open_conversation,
-    send,
-)
-from tests.conftest import Actor
-from tests.realtime.conftest import PROTOCOLS, LiveServer
-from tests.renovation import ASSIGN_TEAM, Renovation, verified_firm
+from tests.support.api import Actor
+from tests.support.messages import ACCEPT_QUOTE, HOSTILE, admin, open_conversation, send
+from tests.support.renovation import ASSIGN_TEAM, Renovation, verified_firm
+from tests.support.websocket import PROTOCOLS, LiveServer
 
 RECEIVED = """subscription($thread: ID!) { messageReceived(threadId: $thread) {
   id text sender { id displayName } createdAt thread { id unreadCount open } } }"""

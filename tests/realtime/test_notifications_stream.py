@@ -3,7 +3,7 @@ duplicate and no gap; only ever one's own."""
 
 from __future__ import annotations
 
-from tests.realtime.conftest import LiveServer
+from tests.support.websocket import LiveServer
 
 NOTIFICATIONS = """subscription($after: ID) { notifications(after: $after) { id kind data } }"""
 FEED = "{ notifications(first: 50) { edges { node { id kind } } } }"

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.realtime.conftest import LiveServer
-from tests.renovation import (
+from tests.support.renovation import (
     ASSIGN_TEAM,
     PARTICIPANTS,
     SIGN_CONTRACT,
@@ -14,6 +13,7 @@ from tests.renovation import (
     Renovation,
     verified_firm,
 )
+from tests.support.websocket import LiveServer
 
 PROGRESS = """subscription($id: ID!, $after: ID) {
   projectProgress(projectId: $id, after: $after) { id projectId kind summary data actor { id } }

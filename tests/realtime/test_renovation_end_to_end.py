@@ -13,14 +13,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from tests.conftest import Actor, Api
-from tests.realtime.conftest import LiveServer, WsClient
-from tests.renovation import (
-    SIGN_CONTRACT,
-    STAGES,
-    Renovation,
-    register_enterprise,
-)
+from tests.support.api import Actor, Api
+from tests.support.renovation import SIGN_CONTRACT, STAGES, Renovation, register_enterprise
+from tests.support.websocket import LiveServer, WsClient
 
 PROGRESS = """subscription($id: ID!, $after: ID) {
   projectProgress(projectId: $id, after: $after) { id kind summary data }

@@ -13,8 +13,8 @@ from websockets.exceptions import ConnectionClosed
 from models import User
 from resolvers.tokens import issue_token
 from settings import Settings
-from tests.conftest import SECRET
-from tests.realtime.conftest import LiveServer
+from tests.support.services import SECRET
+from tests.support.websocket import LiveServer
 
 NOTIFICATIONS = "subscription { notifications { id } }"
 

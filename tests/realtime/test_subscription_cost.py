@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from settings import Settings
-from tests.realtime.conftest import LiveServer
+from tests.support.websocket import LiveServer
 from web import engine as engine_module
 from web.cost import OBJECT_COST
 

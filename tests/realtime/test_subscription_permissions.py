@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Actor, Api
-from tests.realtime.conftest import PROTOCOLS, LiveServer
+from tests.support.api import Actor, Api
+from tests.support.websocket import PROTOCOLS, LiveServer
 
 BERLIN = (52.52, 13.405)
 MUNICH = (48.13, 11.58)

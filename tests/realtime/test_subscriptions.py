@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.realtime.conftest import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, LiveServer, WsClient
+from tests.support.websocket import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, LiveServer, WsClient
 
 QUOTE_RECEIVED = """subscription($id: ID!) { quoteReceived(jobId: $id) {
     id amountCents currency message status job { id } worker { id displayName ratingCount } } }"""

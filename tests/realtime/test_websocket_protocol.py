@@ -14,8 +14,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 
 from settings import Settings
-from tests.conftest import SECRET
-from tests.realtime.conftest import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, LiveServer, WsClient
+from tests.support.services import SECRET
+from tests.support.websocket import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, LiveServer, WsClient
 
 MATCHING_JOBS = "subscription { matchingJobs { id title } }"
 QUOTE_RECEIVED = "subscription($id: ID!) { quoteReceived(jobId: $id) { id amountCents } }"

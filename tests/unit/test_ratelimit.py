@@ -12,7 +12,7 @@ import pytest
 
 from resolvers import ratelimit
 from resolvers.ratelimit import Limiter, MemoryLimiter, RedisLimiter
-from tests.conftest import TEST_BROADCAST_URL
+from tests.support.services import TEST_BROADCAST_URL
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -38,8 +38,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from schema import schema as app_schema
-from tests.conftest import Actor, Api
-from tests.renovation import Renovation
+from tests.support.api import Actor, Api
+from tests.support.renovation import Renovation
 
 
 def _cache_argument_strategies() -> None:

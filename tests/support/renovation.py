@@ -5,7 +5,8 @@ starts from.
 them, has each owner invite one person of the right role (who accepts), and lets a customer
 create a project; with `team=True` the customer assigns that team, and with `contract=True` the
 project manager drafts the five-stage contract and both sides sign it (the contract is filed and
-the milestones exist).
+the milestones exist). On a pristine database the scene is one built the same way once per run,
+copied in (tests/support/snapshots.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 from models import Role, User
 from resolvers.tokens import hash_password, issue_token
-from tests.conftest import Actor, Api
+from tests.support import snapshots
+from tests.support.api import Actor, Api
 
 PASSWORD = "correct horse battery"
 
@@ -192,6 +194,16 @@ class Renovation:
 
     @classmethod
     async def build(
+        cls, api: Api, app: Any, *, team: bool = True, contract: bool = False
+    ) -> Renovation:
+        snapshot = await snapshots.usable_snapshot(app, team, contract)
+        if snapshot is not None:  # the same scene, built once per run (tests/support/snapshots.py)
+            await snapshots.restore(snapshot, app)
+            return cls(api, **snapshots.scene_fields(snapshot))
+        return await cls.build_through_api(api, app, team=team, contract=contract)
+
+    @classmethod
+    async def build_through_api(
         cls, api: Api, app: Any, *, team: bool = True, contract: bool = False
     ) -> Renovation:
         return await cls.build_with(api, await make_admin(app), team=team, contract=contract)

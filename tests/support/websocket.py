@@ -1,5 +1,5 @@
-"""A real uvicorn server per test, and a small GraphQL-over-WebSocket client for both protocols
-(`graphql-transport-ws` and the legacy `graphql-ws` of subscriptions-transport-ws)."""
+"""A small GraphQL-over-WebSocket client for both protocols (`graphql-transport-ws` and the
+legacy `graphql-ws` of subscriptions-transport-ws), and the live uvicorn server it talks to."""
 
 from __future__ import annotations
 
@@ -12,16 +12,12 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-import pytest
 import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from application import create_app
-from settings import Settings
-from tests.conftest import Actor, Api
+from tests.support.api import Actor, Api
 
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
@@ -35,7 +31,7 @@ SILENCE = 0.5
 Message = dict[str, Any]
 
 
-class _QuietServer(uvicorn.Server):
+class QuietServer(uvicorn.Server):
     """uvicorn without its signal handlers: pytest owns SIGINT/SIGTERM in the test process."""
 
     @contextlib.contextmanager
@@ -201,43 +197,3 @@ class LiveServer:
         async with self.socket(protocol) as client:
             await client.init(actor.token if actor else None)
             yield client
-
-
-@pytest.fixture
-async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
-    application = create_app(settings)
-    config = uvicorn.Config(
-        application,
-        host="127.0.0.1",
-        port=0,  # the OS picks a free port; read back below
-        ws="websockets-sansio",
-        lifespan="on",
-        log_level="warning",
-        log_config=None,  # leave the process's logging configuration alone
-    )
-    server = _QuietServer(config)
-    task = asyncio.create_task(server.serve(), name="uvicorn")
-    try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                if task.done():
-                    task.result()  # raises the start-up failure
-                    raise RuntimeError("uvicorn exited during start-up")
-                await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        http_url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=http_url, trust_env=False, timeout=30) as http:
-            yield LiveServer(
-                app=application,
-                http_url=http_url,
-                ws_url=f"ws://127.0.0.1:{port}/graphql",
-                api=Api(http),
-            )
-    finally:
-        server.should_exit = True
-        await task
-
-
-@pytest.fixture(params=PROTOCOLS)
-def protocol(request: pytest.FixtureRequest) -> str:
-    return request.param

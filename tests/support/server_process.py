@@ -1,0 +1,89 @@
+"""A `python server.py` in its own process on a free port, as the scale-out tests run it, and a
+bare graphql-transport-ws subscriber to it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.support.redis_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ServerProcess:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        self.handle = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "server.py", "--port", str(self.port), "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    async def wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as http:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
+                try:
+                    if (await http.get(f"{self.http_url}/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"server not healthy: {self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        self.handle.close()
+
+
+QUOTES = "subscription($id: ID!) { quoteReceived(jobId: $id) { id amountCents worker { id } } }"
+
+
+async def subscribe(
+    url: str, token: str, query: str, variables: dict[str, Any]
+) -> ClientConnection:
+    socket_ = await connect(url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+    await socket_.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await asyncio.wait_for(socket_.recv(), 5))["type"] == "connection_ack"
+    await socket_.send(
+        json.dumps(
+            {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}
+        )
+    )
+    return socket_
+
+
+async def next_payload(socket_: ClientConnection, timeout: float = 10) -> dict[str, Any]:
+    message = json.loads(await asyncio.wait_for(socket_.recv(), timeout))
+    assert message["type"] == "next", message
+    return message["payload"]
