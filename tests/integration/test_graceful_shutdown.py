@@ -18,7 +18,7 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import free_port
+from tests.support.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
