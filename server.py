@@ -20,6 +20,7 @@ import asyncio
 import gc
 import getpass
 import logging
+import logging.config
 import os
 import sys
 from typing import Any
@@ -28,6 +29,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from settings import Settings, SettingsError, load_settings
+from web.logs import logging_config
 
 log = logging.getLogger("fixhub")
 
@@ -117,13 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
     try:
         settings = load_settings()
         _check(settings, args.workers)
     except SettingsError as error:
         print(f"fixhub: cannot start: {error}", file=sys.stderr)
         return 2
+    logging.config.dictConfig(logging_config(settings.log_format, args.log_level))
     if settings.secret_key_is_default:
         log.warning(
             "\n%s\n  SECRET_KEY is not set: using the built-in DEVELOPMENT key.\n"
@@ -157,6 +159,10 @@ def uvicorn_options(settings: Settings, args: argparse.Namespace) -> dict[str, A
         "workers": args.workers,
         "ws": "websockets-sansio",
         "log_level": args.log_level,
+        "log_config": logging_config(settings.log_format, args.log_level),
+        # fixhub.access logs each operation without its query string (a GET's could hold
+        # personal data); uvicorn's own access log would print it.
+        "access_log": False,
         "lifespan": "on",
         # SIGTERM: stop accepting, close sockets with 1012, let requests finish, then stop.
         "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,

@@ -36,6 +36,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -104,6 +111,8 @@ class Settings:
     # through a proxy to another process) and gives requests in flight this long to finish.
     # Below compose.yaml's stop_grace_period (30 s), so the drain ends before a kill.
     shutdown_timeout_seconds: int = 20
+    # "text" for a terminal, "json" for a log pipeline (one JSON object per line).
+    log_format: str = "text"
     # Realtime
     subscriber_queue_size: int = 1024
     # Prefix of every Redis channel and key, so several deployments can share one Redis.
@@ -273,6 +282,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         shutdown_timeout_seconds=_int(
             env, "SHUTDOWN_TIMEOUT_SECONDS", Settings.shutdown_timeout_seconds
         ),
+        log_format=_choice(env, "LOG_FORMAT", ("text", "json"), Settings.log_format),
         subscriber_queue_size=_int(env, "SUBSCRIBER_QUEUE_SIZE", Settings.subscriber_queue_size),
         namespace=env.get("FIXHUB_NAMESPACE", ""),
         ws_max_sockets_per_user=_int(

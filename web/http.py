@@ -8,6 +8,7 @@ errors in the body, as they expect.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from resolvers.tokens import InvalidToken, viewer_from_authorization
 from settings import Settings
 from web import webapp
 from web.engine import RequestError, is_mutation, is_subscription
+from web.logs import log_operation, request_id_from
 from web.state import AppState
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -112,19 +114,33 @@ async def graphql_http(request: Request) -> Response:
         return JSONResponse(
             {"errors": [{"message": f"Accept {GRAPHQL_RESPONSE} or {JSON}."}]}, status_code=406
         )
+    started = time.perf_counter()
     context = Context(
         settings=state.settings,
         bus=state.bus,
         limiter=state.limiter,
         client_address=request.client.host if request.client else "unknown",
+        request_id=request_id_from(request.headers.get("x-request-id")),
     )
 
     cost: int | None = None
+    operation_label: str | None = None
 
-    def reply(payload: dict[str, Any], status: int = 200) -> Response:
-        headers = {"X-Request-Id": context.request_id}
+    def reply(
+        payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    ) -> Response:
+        headers = {"X-Request-Id": context.request_id, **(headers or {})}
         if cost is not None:
             headers["X-Query-Cost"] = str(cost)  # the price charged against MAX_QUERY_COST
+        errors = payload.get("errors") or ()
+        log_operation(
+            request_id=context.request_id,
+            operation=operation_label,
+            user_id=context.user.id if context.user is not None else None,
+            outcome=(errors[0].get("extensions") or {}).get("code", "ERROR") if errors else "ok",
+            status=status,
+            started=started,
+        )
         return Response(
             json.dumps(payload, separators=(",", ":")),
             status_code=status,
@@ -141,8 +157,11 @@ async def graphql_http(request: Request) -> Response:
         else:
             raw = await _read_json_body(request, state.settings.max_body_bytes)
             query, variables, operation_name = _params(raw)
+        operation_label = operation_name
         prepared = await engine.prepare(query)
         operation = prepared.operation(operation_name)
+        if operation.name is not None:
+            operation_label = operation.name.value
         cost = engine.price(prepared, operation, variables)
     except _ClientError as error:
         return refusal(error.status, error.message, error.code.value)
@@ -154,11 +173,17 @@ async def graphql_http(request: Request) -> Response:
             405, "Subscriptions are served over WebSocket at this path.", "BAD_USER_INPUT"
         )
     if request.method == "GET" and is_mutation(operation):
-        return Response(
-            json.dumps({"errors": [{"message": "Mutations must be sent with POST."}]}),
-            status_code=405,
-            media_type=media_type,
-            headers={"Allow": "POST"},
+        return reply(
+            {
+                "errors": [
+                    {
+                        "message": "Mutations must be sent with POST.",
+                        "extensions": {"code": ErrorCode.BAD_USER_INPUT.value},
+                    }
+                ]
+            },
+            405,
+            {"Allow": "POST"},
         )
     try:
         context.user = await viewer_from_authorization(

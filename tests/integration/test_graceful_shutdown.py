@@ -1,6 +1,7 @@
-"""SIGTERM drains a real `python server.py`: it stops accepting, closes its WebSockets with 1012
-("service restart", so clients reconnect, through a proxy to another process) and exits
-cleanly (its lifespan shutdown runs to the end) within SHUTDOWN_TIMEOUT_SECONDS."""
+"""SIGTERM drains a real `python server.py`: it stops accepting, closes its WebSockets with
+1012 ("service restart", so clients reconnect, through a proxy to another process) and exits
+cleanly (its lifespan shutdown runs to the end) within SHUTDOWN_TIMEOUT_SECONDS. The server
+runs with LOG_FORMAT=json, so its log is checked to be JSON lines, uvicorn's included."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ async def test_sigterm_closes_sockets_with_1012_and_exits_cleanly(tmp_path: Path
         **os.environ,
         "DATABASE_URL": f"sqlite://{tmp_path / 'fixhub.sqlite3'}",
         "SHUTDOWN_TIMEOUT_SECONDS": "5",
+        "LOG_FORMAT": "json",
     }
     with log.open("wb") as output:
         process = _start(port, env, output)
@@ -55,6 +57,12 @@ async def test_sigterm_closes_sockets_with_1012_and_exits_cleanly(tmp_path: Path
                         pass
                     assert time.monotonic() < deadline, log.read_text()
                     await asyncio.sleep(0.1)
+                answer = await http.post(
+                    f"http://127.0.0.1:{port}/graphql",
+                    json={"query": "query Probe { __typename }"},
+                    headers={"X-Request-ID": "probe-1"},
+                )
+                assert answer.headers["x-request-id"] == "probe-1"
             socket_ = await connect(
                 f"ws://127.0.0.1:{port}/graphql",
                 subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
@@ -77,6 +85,11 @@ async def test_sigterm_closes_sockets_with_1012_and_exits_cleanly(tmp_path: Path
             if process.poll() is None:
                 process.kill()
                 process.wait(5)
-    text = log.read_text()
-    assert "Application shutdown complete." in text, text
-    assert "Traceback" not in text and "ERROR" not in text, text
+    # LOG_FORMAT=json: every line the process wrote, uvicorn's included, is one JSON object.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    messages = [line["message"] for line in lines]
+    assert "Application shutdown complete." in messages, messages
+    assert not [line for line in lines if line["level"] in ("ERROR", "CRITICAL")], lines
+    [access] = [line for line in lines if line["logger"] == "fixhub.access"]
+    assert access["requestId"] == "probe-1" and access["operation"] == "Probe"
+    assert access["outcome"] == "ok"
