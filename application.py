@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
-from models.database import close_database, open_database
+import metrics
+from models.database import close_database, connections_in_use, open_database
 from realtime import create_bus
 from resolvers.context import Context
 from resolvers.ratelimit import create_limiter
@@ -50,6 +51,7 @@ async def running(settings: Settings) -> AsyncIterator[Backends]:
     async with contextlib.AsyncExitStack() as stack:
         await open_database(settings.database_url)
         stack.push_async_callback(close_database)
+        metrics.set_database_gauge(connections_in_use)
         bus = create_bus(
             settings.broadcast_url,
             queue_size=settings.subscriber_queue_size,

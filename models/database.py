@@ -93,6 +93,19 @@ async def pending_migrations() -> set[str]:
     return written_migrations() - {row["name"] for row in rows}
 
 
+def connections_in_use() -> float:
+    """Connections checked out of the PostgreSQL pool now (0 when the pool is not open); on
+    SQLite, whose one connection serves every request, 0."""
+    try:
+        client = connections.get("default")
+    except Exception:
+        return 0.0
+    pool = getattr(client, "_pool", None)  # asyncpg's pool, once Tortoise has opened it
+    if pool is None or not hasattr(pool, "get_size"):
+        return 0.0
+    return float(pool.get_size() - pool.get_idle_size())
+
+
 async def database_is_reachable() -> bool:
     try:
         await connections.get("default").execute_query("SELECT 1")

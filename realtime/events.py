@@ -6,7 +6,7 @@ Encoded once per event by the publisher; decoded once per channel per process by
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 1
@@ -17,19 +17,33 @@ class Event:
     type: str  # "quote.submitted", "job.updated", "job.matched"
     id: int  # the quote's or the job's id
     data: dict[str, Any]
+    # When it was published (time.time(), after its transaction committed), if the publisher
+    # said: the fan-out's latency metric measures from here.
+    published_at: float | None = field(default=None, compare=False)
 
-    def encode(self) -> str:
-        return json.dumps(
-            {"v": VERSION, "type": self.type, "id": self.id, "data": self.data},
-            separators=(",", ":"),
-        )
+    def encode(self, published_at: float | None = None) -> str:
+        message: dict[str, Any] = {
+            "v": VERSION,
+            "type": self.type,
+            "id": self.id,
+            "data": self.data,
+        }
+        if published_at is not None:
+            message["at"] = round(published_at, 6)
+        return json.dumps(message, separators=(",", ":"))
 
     @classmethod
     def decode(cls, raw: str) -> Event:
         message = json.loads(raw)
         if message.get("v") != VERSION:
             raise ValueError(f"unsupported event version {message.get('v')!r}")
-        return cls(type=message["type"], id=int(message["id"]), data=message.get("data") or {})
+        at = message.get("at")
+        return cls(
+            type=message["type"],
+            id=int(message["id"]),
+            data=message.get("data") or {},
+            published_at=float(at) if isinstance(at, int | float) else None,
+        )
 
 
 def quote_submitted(quote_id: int, job_id: int) -> Event:

@@ -34,6 +34,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+import metrics
 from realtime.bus import (
     DEFAULT_QUEUE_SIZE,
     Bus,
@@ -323,6 +324,7 @@ class RedisBus(Bus):
                 )
             else:
                 if recovering:
+                    metrics.BUS_RECONNECTS.inc()
                     logger.info(
                         "Redis pub/sub reconnected to %s; re-subscribed %d channel(s)",
                         redact_url(self._url),

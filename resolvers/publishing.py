@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
+import metrics
 from realtime import Bus
 from realtime.events import Event
 
@@ -18,12 +20,16 @@ log = logging.getLogger("fixhub.realtime")
 async def publish_all(bus: Bus, messages: list[tuple[str, Event]]) -> None:
     if not messages:
         return
+    published_at = time.time()
     results = await asyncio.gather(
-        *(bus.publish(channel, event.encode()) for channel, event in messages),
+        *(bus.publish(channel, event.encode(published_at)) for channel, event in messages),
         return_exceptions=True,
     )
     for (channel, event), result in zip(messages, results, strict=True):
         if isinstance(result, BaseException):
             if isinstance(result, asyncio.CancelledError):
                 raise result
+            metrics.EVENTS_NOT_PUBLISHED.labels(metrics.channel_kind(channel)).inc()
             log.error("event %s on %s was not published: %r", event.type, channel, result)
+        else:
+            metrics.EVENTS_PUBLISHED.labels(metrics.channel_kind(channel)).inc()

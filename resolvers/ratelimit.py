@@ -15,6 +15,7 @@ from typing import Protocol
 
 import redis.asyncio as redis
 
+import metrics
 from errors import RateLimited
 
 
@@ -40,6 +41,8 @@ async def enforce(
     """Counts one hit of `key` and refuses with RATE_LIMITED once this window's count passes
     `limit`: "<reason>; try again in N s.", with `retryAfterSeconds` N."""
     if await limiter.hit(key, window_seconds) > limit:
+        # "login:pair:<account>:<address>" -> "login:pair": the limit, not who hit it.
+        metrics.RATE_LIMITED.labels(":".join(key.split(":")[:2])).inc()
         retry_after = seconds_left(window_seconds)
         raise RateLimited(f"{reason}; try again in {retry_after} s.", retry_after)
 

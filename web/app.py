@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+import metrics
 from models.database import database_is_reachable, pending_migrations
 from schema import graphql_schema
 from settings import Settings
@@ -54,6 +56,11 @@ async def readyz(request: Request) -> JSONResponse:
     )
 
 
+async def metrics_endpoint(request: Request) -> Response:
+    """This process's figures in Prometheus' text format (metrics.py says what each is)."""
+    return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
 def create_web_app(
     settings: Settings, backends: Callable[[], AbstractAsyncContextManager[Backends]]
 ) -> Starlette:
@@ -85,6 +92,7 @@ def create_web_app(
             WebSocketRoute("/graphql", graphql_ws),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             # Last: everything else is the web app (its files, or index.html for its routes).
             Mount("/", app=WebApp(Path(settings.webapp_dist)), name="webapp"),
         ],

@@ -18,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import metrics
 from models import User
 from realtime import Bus, SubscriberTooSlow
 from realtime.events import Event
 from resolvers.context import Context
 from resolvers.loaders import Loaders
-from schema import SubscriptionSpec
+from schema import SPECS, SubscriptionSpec
 from web.engine import Engine, Prepared
 
 log = logging.getLogger("fixhub.fanout")
@@ -92,6 +93,7 @@ class Hub:
         if group is None:
             group = state.groups[key] = Group(prepared, operation_name, variables)
         group.members.append(member)
+        metrics.SUBSCRIPTIONS.labels(_field_of(spec)).inc()
         await state.ready.wait()
         if state.failure is not None:
             self.leave(channel, member)
@@ -104,6 +106,7 @@ class Hub:
         for key, group in list(state.groups.items()):
             if member in group.members:
                 group.members.remove(member)
+                metrics.SUBSCRIPTIONS.labels(_field_of(state.spec)).dec()
                 if not group.members:
                     del state.groups[key]
         if not state.groups:
@@ -112,6 +115,9 @@ class Hub:
                 state.task.cancel()
 
     async def close(self) -> None:
+        for state in self._channels.values():
+            held = sum(len(group.members) for group in state.groups.values())
+            metrics.SUBSCRIPTIONS.labels(_field_of(state.spec)).dec(held)
         tasks = [state.task for state in self._channels.values() if state.task is not None]
         self._channels.clear()
         for task in tasks:
@@ -125,6 +131,7 @@ class Hub:
         return len(self._channels)
 
     async def _pump(self, channel: str, state: ChannelState) -> None:
+        kind = metrics.channel_kind(channel)
         try:
             async with self._bus.subscribe(channel) as subscription:
                 state.ready.set()
@@ -135,13 +142,14 @@ class Hub:
                         log.warning("dropping malformed event on %s: %.200s", channel, raw)
                         continue
                     for group in list(state.groups.values()):
-                        await self._dispatch(state.spec, group, event)
+                        await self._dispatch(state.spec, group, event, kind)
             # The bus ended the stream (it disconnected): nothing will arrive any more, so
             # end the subscriptions rather than leave them silently dead.
             self._fail(channel, state, "The event stream ended; subscribe again.")
         except asyncio.CancelledError:
             raise
         except SubscriberTooSlow:
+            metrics.SLOW_SUBSCRIBERS.inc(sum(len(g.members) for g in state.groups.values()))
             self._fail(channel, state, "This subscription fell too far behind and was ended.")
         except Exception as error:
             log.exception("subscription channel %s failed", channel)
@@ -155,10 +163,13 @@ class Hub:
             del self._channels[channel]
         for group in state.groups.values():
             for member in group.members:
+                metrics.SUBSCRIPTIONS.labels(_field_of(state.spec)).dec()
                 member.end(message)
         state.groups.clear()
 
-    async def _dispatch(self, spec: SubscriptionSpec, group: Group, event: Event) -> None:
+    async def _dispatch(
+        self, spec: SubscriptionSpec, group: Group, event: Event, kind: str
+    ) -> None:
         members = list(group.members)
         if spec.audience is not None:
             audience = spec.audience(event)
@@ -173,7 +184,7 @@ class Hub:
             return
         if not viewer_used:
             for member in members:
-                self._deliver(group, member, event.id, payload)
+                self._deliver(group, member, event, payload, kind)
             return
         # The selection depends on who asks: run it once per distinct viewer, concurrently so
         # the viewers' loads batch into one query per relation.
@@ -189,11 +200,19 @@ class Hub:
         for member in members:
             member_payload = by_viewer[_viewer_key(member.user)]
             if member_payload is not None:
-                self._deliver(group, member, event.id, member_payload)
+                self._deliver(group, member, event, member_payload, kind)
 
-    def _deliver(self, group: Group, member: Member, event_id: int, payload: str) -> None:
-        if member in group.members and not member.deliver(event_id, payload):
+    def _deliver(self, group: Group, member: Member, event: Event, payload: str, kind: str) -> None:
+        if member not in group.members:
+            return
+        if not member.deliver(event.id, payload):
+            metrics.SLOW_SUBSCRIBERS.inc()
             member.end("This subscription fell too far behind and was ended.")
+            return
+        metrics.DELIVERIES.labels(kind).inc()
+        elapsed = metrics.since(event.published_at)
+        if elapsed is not None:
+            metrics.FANOUT_SECONDS.labels(kind).observe(elapsed)
 
     async def _run(
         self,
@@ -225,3 +244,11 @@ class Hub:
 
 def _viewer_key(user: User | None) -> int | None:
     return user.id if user is not None else None
+
+
+def _field_of(spec: SubscriptionSpec) -> str:
+    """The Subscription root field a spec serves (the metrics' label)."""
+    for name, candidate in SPECS.items():
+        if candidate is spec:
+            return name
+    return "other"

@@ -16,6 +16,8 @@ import time
 import uuid
 from typing import Any
 
+import metrics
+
 ACCESS = logging.getLogger("fixhub.access")
 # A client's X-Request-ID is kept when it is a plausible id (what proxies and tracing
 # systems send); anything else is replaced, so a log line cannot be forged through it.
@@ -37,7 +39,11 @@ def log_operation(
     status: int,
     started: float,
 ) -> None:
-    """One line per operation: `outcome` is `ok` or the first error's code."""
+    """One line per operation (`outcome` is `ok` or the first error's code), and the same
+    counted in the metrics."""
+    label = metrics.operation_label(operation)
+    metrics.OPERATIONS.labels(label, outcome).inc()
+    metrics.OPERATION_SECONDS.labels(label).observe(time.perf_counter() - started)
     fields = {
         "requestId": request_id,
         "operation": operation,

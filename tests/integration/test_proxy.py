@@ -103,6 +103,7 @@ async def test_requests_and_subscriptions_go_through_the_proxy_and_survive_a_pro
     proxy, server_a, _ = proxied
     async with httpx.AsyncClient(base_url=proxy.http_url) as http:
         api = Api(http)
+        assert (await http.get("/metrics")).status_code == 404  # scraped per process only
         customer = await api.register("CUSTOMER")
         workers = [await api.worker() for _ in range(2)]
         job = await api.post_job(customer)

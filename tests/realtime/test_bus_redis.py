@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from redis.asyncio import Redis
 
+import metrics
 from realtime import BusUnavailable, RedisBus, Subscription
 from tests.support.redis_server import RedisServer, free_port
 
@@ -188,6 +189,7 @@ async def test_connect_to_unreachable_redis_fails_fast() -> None:
 
 
 async def test_subscription_survives_redis_restart(private_redis: RedisServer) -> None:
+    reconnects_before = metrics.REGISTRY.get_sample_value("fixhub_bus_reconnects_total")
     bus = RedisBus(private_redis.url, subscribe_timeout=0.5)
     await bus.connect()
     try:
@@ -226,6 +228,10 @@ async def test_subscription_survives_redis_restart(private_redis: RedisServer) -
                 with contextlib.suppress(TimeoutError):
                     received = await receive(sub, wait=0.1)
             assert received is not None and received.startswith("after-")
+            assert (
+                metrics.REGISTRY.get_sample_value("fixhub_bus_reconnects_total")
+                == reconnects_before + 1
+            )  # on /metrics
 
             await bus.publish(channel, "steady")
             while (message := await receive(sub)) != "steady":

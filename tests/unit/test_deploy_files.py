@@ -114,7 +114,10 @@ def test_caddy_accepts_the_caddyfile_and_balances_the_upstreams() -> None:
     )
     assert done.returncode == 0, done.stderr
     [server] = json.loads(done.stdout)["apps"]["http"]["servers"].values()
-    [handler] = server["routes"][0]["handle"]
+    blocked, proxied = server["routes"]
+    assert blocked["match"] == [{"path": ["/metrics"]}]  # scraped per process, not publicly
+    assert blocked["handle"] == [{"handler": "static_response", "status_code": 404}]
+    [handler] = proxied["handle"]
     assert server["listen"] == [":9"]
     assert [u["dial"] for u in handler["upstreams"]] == ["10.0.0.1:8000", "10.0.0.2:8000"]
     assert handler["health_checks"]["active"]["uri"] == "/readyz"

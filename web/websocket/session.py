@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+import metrics
 from models import User
 from resolvers.tokens import InvalidToken, session_from_authorization
 from web.fanout import Member
@@ -140,6 +141,8 @@ async def serve(websocket: WebSocket, protocol: WireProtocol) -> None:
     )
     writer = asyncio.create_task(_write(connection), name="ws writer")
     close: Close | None = None
+    open_sockets = metrics.WEBSOCKETS.labels(protocol.name)
+    open_sockets.inc()
     try:
         await _serve(connection)
     except Close as error:
@@ -147,6 +150,7 @@ async def serve(websocket: WebSocket, protocol: WireProtocol) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        open_sockets.dec()
         _release_slot(connection)
         for op_id in list(connection.operations):
             stop(connection, op_id, notify=False)
