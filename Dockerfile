@@ -24,7 +24,7 @@ RUN groupadd --system --gid 10001 fixhub \
 WORKDIR /app
 # Dependencies first, so a source change does not reinstall them.
 COPY pyproject.toml README.md ./
-COPY application.py server.py settings.py errors.py metrics.py ./
+COPY application.py server.py settings.py errors.py metrics.py tracing.py ./
 COPY schema/ schema/
 COPY resolvers/ resolvers/
 COPY models/ models/

@@ -13,8 +13,10 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from tortoise import connections
 
 import metrics
+import tracing
 from models.database import close_database, connections_in_use, open_database
 from realtime import create_bus
 from resolvers.context import Context
@@ -49,9 +51,11 @@ async def close_overdue_periodically(settings: Settings, backends: Backends) -> 
 async def running(settings: Settings) -> AsyncIterator[Backends]:
     """The process's database, bus, limiter and sweeper, from start-up to shutdown."""
     async with contextlib.AsyncExitStack() as stack:
+        tracing.configure_from_environment()
         await open_database(settings.database_url)
         stack.push_async_callback(close_database)
         metrics.set_database_gauge(connections_in_use)
+        tracing.instrument_database(connections.get("default"))
         bus = create_bus(
             settings.broadcast_url,
             queue_size=settings.subscriber_queue_size,

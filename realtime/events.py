@@ -20,8 +20,10 @@ class Event:
     # When it was published (time.time(), after its transaction committed), if the publisher
     # said: the fan-out's latency metric measures from here.
     published_at: float | None = field(default=None, compare=False)
+    # The publish span's trace context (W3C traceparent), when tracing is on.
+    trace: dict[str, str] | None = field(default=None, compare=False)
 
-    def encode(self, published_at: float | None = None) -> str:
+    def encode(self, published_at: float | None = None, trace: dict[str, str] | None = None) -> str:
         message: dict[str, Any] = {
             "v": VERSION,
             "type": self.type,
@@ -30,6 +32,8 @@ class Event:
         }
         if published_at is not None:
             message["at"] = round(published_at, 6)
+        if trace:
+            message["tp"] = trace
         return json.dumps(message, separators=(",", ":"))
 
     @classmethod
@@ -43,7 +47,14 @@ class Event:
             id=int(message["id"]),
             data=message.get("data") or {},
             published_at=float(at) if isinstance(at, int | float) else None,
+            trace=_carrier(message.get("tp")),
         )
+
+
+def _carrier(raw: object) -> dict[str, str] | None:
+    if not isinstance(raw, dict):
+        return None
+    return {str(k): v for k, v in raw.items() if isinstance(v, str) and len(v) < 512}
 
 
 def quote_submitted(quote_id: int, job_id: int) -> Event:

@@ -11,6 +11,7 @@ import logging
 import time
 
 import metrics
+import tracing
 from realtime import Bus
 from realtime.events import Event
 
@@ -22,7 +23,7 @@ async def publish_all(bus: Bus, messages: list[tuple[str, Event]]) -> None:
         return
     published_at = time.time()
     results = await asyncio.gather(
-        *(bus.publish(channel, event.encode(published_at)) for channel, event in messages),
+        *(_publish(bus, channel, event, published_at) for channel, event in messages),
         return_exceptions=True,
     )
     for (channel, event), result in zip(messages, results, strict=True):
@@ -33,3 +34,8 @@ async def publish_all(bus: Bus, messages: list[tuple[str, Event]]) -> None:
             log.error("event %s on %s was not published: %r", event.type, channel, result)
         else:
             metrics.EVENTS_PUBLISHED.labels(metrics.channel_kind(channel)).inc()
+
+
+async def _publish(bus: Bus, channel: str, event: Event, published_at: float) -> None:
+    with tracing.publish_span(metrics.channel_kind(channel)) as carrier:
+        await bus.publish(channel, event.encode(published_at, carrier))

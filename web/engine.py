@@ -52,6 +52,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
+import tracing
 from errors import BadUserInput, DomainError, ErrorCode
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.list_caps import caps_for
@@ -254,6 +255,8 @@ class Engine:
             variable_values=dict(variables) if variables else None,
             operation_name=operation_name,
             hide_suggestions=not self.settings.introspection,
+            # Only when tracing is on: a middleware costs every field a call.
+            middleware=[tracing.SlowResolvers()] if tracing.enabled() else None,
         )
         if not isinstance(result, ExecutionResult):
             result = await result

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import metrics
+import tracing
 from models import User
 from realtime import Bus, SubscriberTooSlow
 from realtime.events import Event
@@ -176,6 +177,12 @@ class Hub:
             members = [m for m in members if spec.admits(m.user, audience)]
         if not members:
             return
+        with tracing.deliver_span(kind, event.trace, len(members)):
+            await self._run_for(spec, group, event, kind, members)
+
+    async def _run_for(
+        self, spec: SubscriptionSpec, group: Group, event: Event, kind: str, members: list[Member]
+    ) -> None:
         # Rows read for this event are the same whoever asks: one loader cache for all runs.
         loaders = Loaders()
         first = members[0]

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+import tracing
 from errors import ErrorCode
 from resolvers.context import Context
 from resolvers.tokens import InvalidToken, viewer_from_authorization
@@ -193,9 +194,16 @@ async def graphql_http(request: Request) -> Response:
         return refusal(
             401, "The access token is invalid or expired; sign in again.", "UNAUTHENTICATED"
         )
-    result = await engine.execute(
-        prepared, context=context, variables=variables, operation_name=operation_name
-    )
+    with tracing.operation_span(
+        operation_label,
+        operation.operation.value,
+        request_id=context.request_id,
+        transport="http",
+        user_id=context.user.id if context.user is not None else None,
+    ):
+        result = await engine.execute(
+            prepared, context=context, variables=variables, operation_name=operation_name
+        )
     payload = engine.format_result(result, context.request_id)
     if result.data is None and result.errors and all(e.path is None for e in result.errors):
         # Variable coercion failed: a request error, so no execution happened.

@@ -22,6 +22,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
+import tracing
 from errors import DomainError, ErrorCode
 from resolvers.context import Context
 from schema import SPECS
@@ -282,9 +283,16 @@ async def _single_result(
     state = connection.state
     context = state.context(connection.user, connection.client_address)
     try:
-        result = await state.engine.execute(
-            prepared, context=context, variables=variables, operation_name=operation_name
-        )
+        with tracing.operation_span(
+            operation_name,
+            prepared.operation(operation_name).operation.value,
+            request_id=context.request_id,
+            transport=connection.protocol.name,
+            user_id=connection.user.id if connection.user is not None else None,
+        ):
+            result = await state.engine.execute(
+                prepared, context=context, variables=variables, operation_name=operation_name
+            )
         payload = json.dumps(
             state.engine.format_result(result, context.request_id), separators=(",", ":")
         )
