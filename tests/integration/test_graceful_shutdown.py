@@ -9,84 +9,55 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import IO
 
 import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.support.redis_server import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _start(port: int, env: dict[str, str], output: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "server.py", "--port", str(port), "--log-level", "info"],
-        cwd=ROOT,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-    )
+from tests.support.server_process import ServerProcess
 
 
 async def test_sigterm_closes_sockets_with_1012_and_exits_cleanly(tmp_path: Path) -> None:
-    port = free_port()
-    log = tmp_path / "server.log"
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite://{tmp_path / 'fixhub.sqlite3'}",
         "SHUTDOWN_TIMEOUT_SECONDS": "5",
         "LOG_FORMAT": "json",
     }
-    with log.open("wb") as output:
-        process = _start(port, env, output)
-        try:
-            deadline = time.monotonic() + 30
-            async with httpx.AsyncClient() as http:
-                while True:
-                    assert process.poll() is None, log.read_text()
-                    try:
-                        if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    assert time.monotonic() < deadline, log.read_text()
-                    await asyncio.sleep(0.1)
-                answer = await http.post(
-                    f"http://127.0.0.1:{port}/graphql",
-                    json={"query": "query Probe { __typename }"},
-                    headers={"X-Request-ID": "probe-1"},
-                )
-                assert answer.headers["x-request-id"] == "probe-1"
-            socket_ = await connect(
-                f"ws://127.0.0.1:{port}/graphql",
-                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+    server = ServerProcess(env, tmp_path / "server.log", log_level="info")
+    try:
+        await server.wait_answering("/readyz")
+        async with httpx.AsyncClient() as http:
+            answer = await http.post(
+                f"{server.http_url}/graphql",
+                json={"query": "query Probe { __typename }"},
+                headers={"X-Request-ID": "probe-1"},
             )
-            await socket_.send(json.dumps({"type": "connection_init", "payload": {}}))
-            assert json.loads(await socket_.recv())["type"] == "connection_ack"
+        assert answer.headers["x-request-id"] == "probe-1"
+        socket_ = await connect(
+            server.ws_url,
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        )
+        await socket_.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await socket_.recv())["type"] == "connection_ack"
 
-            started = time.monotonic()
-            process.send_signal(signal.SIGTERM)
-            try:
-                while True:
-                    await asyncio.wait_for(socket_.recv(), 10)
-            except ConnectionClosed as closed:
-                assert closed.rcvd is not None and closed.rcvd.code == 1012, closed
-            # uvicorn re-raises the signal once it has shut down, so the exit status says
-            # SIGTERM; its log says whether the shutdown ran to the end.
-            assert await asyncio.to_thread(process.wait, 10) in (0, -signal.SIGTERM)
-            assert time.monotonic() - started < 5 + 3
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(5)
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            while True:
+                await asyncio.wait_for(socket_.recv(), 10)
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 1012, closed
+        # uvicorn re-raises the signal once it has shut down, so the exit status says
+        # SIGTERM; its log says whether the shutdown ran to the end.
+        assert await asyncio.to_thread(server.process.wait, 10) in (0, -signal.SIGTERM)
+        assert time.monotonic() - started < 5 + 3
+    finally:
+        server.stop()
     # LOG_FORMAT=json: every line the process wrote, uvicorn's included, is one JSON object.
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in server.log.read_text().splitlines() if line.strip()]
     messages = [line["message"] for line in lines]
     assert "Application shutdown complete." in messages, messages
     assert not [line for line in lines if line["level"] in ("ERROR", "CRITICAL")], lines

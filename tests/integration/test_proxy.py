@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,7 +15,13 @@ import pytest
 
 from tests.support.api import Api
 from tests.support.redis_server import free_port
-from tests.support.server_process import QUOTES, ServerProcess, next_payload, subscribe
+from tests.support.server_process import (
+    QUOTES,
+    ChildProcess,
+    ServerProcess,
+    next_payload,
+    subscribe,
+)
 from tests.support.services import requires_postgres, requires_redis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,56 +36,23 @@ pytestmark = [
 HEALTH_INTERVAL = 2  # deploy/Caddyfile's health_interval
 
 
-class Proxy:
+class Proxy(ChildProcess):
+    """Caddy running deploy/Caddyfile in front of `upstreams`."""
+
     def __init__(self, upstreams: list[ServerProcess], tmp_path: Path) -> None:
         caddy = shutil.which("caddy")
         assert caddy, "CI needs Caddy: apt-get install -y caddy"
-        self.port = free_port()
-        self.log = (tmp_path / "caddy.log").open("wb")
+        port = free_port()
         env = {
             **os.environ,
             "FIXHUB_UPSTREAMS": " ".join(f"127.0.0.1:{server.port}" for server in upstreams),
-            "PROXY_PORT": str(self.port),
+            "PROXY_PORT": str(port),
             # Caddy keeps its state under these; a test's stays in its own folder.
             "XDG_CONFIG_HOME": str(tmp_path / "caddy-config"),
             "XDG_DATA_HOME": str(tmp_path / "caddy-data"),
         }
-        self.process = subprocess.Popen(
-            [caddy, "run", "--config", str(ROOT / "deploy/Caddyfile"), "--adapter", "caddyfile"],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
-
-    async def wait_ready(self, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient() as http:
-            while time.monotonic() < deadline:
-                assert self.process.poll() is None, "caddy exited"
-                try:
-                    if (await http.get(f"{self.http_url}/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise AssertionError("the proxy never answered /healthz")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        self.log.close()
+        command = [caddy, "run", "--config", "deploy/Caddyfile", "--adapter", "caddyfile"]
+        super().__init__(command, env, tmp_path / "caddy.log", port)
 
 
 @pytest.fixture
@@ -91,7 +62,7 @@ async def proxied(
     server_a, server_b, _ = two_servers
     proxy = Proxy([server_a, server_b], tmp_path)
     try:
-        await proxy.wait_ready()
+        await proxy.wait_answering("/healthz", timeout=20)
         yield proxy, server_a, server_b
     finally:
         proxy.stop()

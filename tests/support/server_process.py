@@ -1,5 +1,5 @@
-"""A `python server.py` in its own process on a free port, as the scale-out tests run it, and a
-bare graphql-transport-ws subscriber to it."""
+"""A `python server.py` (or another program, such as Caddy) in its own process on a free port,
+as the scale-out, proxy and shutdown tests run it, and a bare graphql-transport-ws subscriber."""
 
 from __future__ import annotations
 
@@ -19,17 +19,16 @@ from tests.support.redis_server import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class ServerProcess:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
+class ChildProcess:
+    """A program the tests start on a free port (a fixhub server, Caddy in front of some),
+    its output in `log`, and the wait until it answers."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path, port: int) -> None:
+        self.port = port
         self.log = log
         self.handle = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "server.py", "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.handle,
-            stderr=subprocess.STDOUT,
+            command, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT
         )
 
     @property
@@ -40,19 +39,23 @@ class ServerProcess:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/graphql"
 
-    async def wait_healthy(self, timeout: float = 30) -> None:
+    async def wait_answering(self, path: str, timeout: float = 30) -> None:
+        """Returns once GET `path` answers 200; fails if the process exits first."""
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as http:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
+                    raise RuntimeError(f"{self.log.name}: exited: {self.tail()}")
                 try:
-                    if (await http.get(f"{self.http_url}/healthz")).status_code == 200:
+                    if (await http.get(f"{self.http_url}{path}")).status_code == 200:
                         return
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.1)
-        raise RuntimeError(f"server not healthy: {self.log.read_text()[-3000:]}")
+        raise RuntimeError(f"{self.log.name}: {path} never answered: {self.tail()}")
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -62,6 +65,16 @@ class ServerProcess:
             self.process.kill()
             self.process.wait(5)
         self.handle.close()
+
+
+class ServerProcess(ChildProcess):
+    def __init__(self, env: dict[str, str], log: Path, log_level: str = "warning") -> None:
+        port = free_port()
+        command = [sys.executable, "server.py", "--port", str(port), "--log-level", log_level]
+        super().__init__(command, env, log, port)
+
+    async def wait_healthy(self, timeout: float = 30) -> None:
+        await self.wait_answering("/healthz", timeout)
 
 
 QUOTES = "subscription($id: ID!) { quoteReceived(jobId: $id) { id amountCents worker { id } } }"
