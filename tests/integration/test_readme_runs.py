@@ -275,7 +275,7 @@ async def test_every_shell_example_of_the_readme_runs_in_order(tmp_path: Path) -
     address = f"127.0.0.1:{server.port}"
     ran = 0
     try:
-        await server.wait_healthy()
+        await server.wait_healthy(timeout=90)  # a loaded machine, under coverage
         found = blocks()
         for index, block in enumerate(found):
             body = block.body.replace(README_ADDRESS, address)
