@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import metrics_scrape
 from server_process import HOST, BenchError, Server, free_port, log, percentile, problem_lines
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -310,6 +311,7 @@ class Bench:
         self.layout = Layout.random(self.n_areas, self.rng)
         self.sockets: list[Socket] = []
         self.api: Api | None = None
+        self.metrics_table = ""
 
     @property
     def ws_url(self) -> str:
@@ -729,9 +731,14 @@ class Bench:
         self.api = api = self.new_api()
         customers: list[Actor] = actors["customers"]
         quote_customer, publishers = customers[0], customers[1:]
+        # What a Prometheus scraping this process sees move during the measurements.
+        before = await metrics_scrape.scrape(self.server.base_url) if self.args.metrics else None
         await self.warm_up(api, quote_customer, actors["warmup"])
         await self.quote_latency(api, quote_customer, actors["quoters"])
         await self.memory_and_fanout(api, publishers, actors["fleet"])
+        if before is not None:
+            after = await metrics_scrape.scrape(self.server.base_url)
+            self.metrics_table = metrics_scrape.table(before, after)
 
     async def close(self) -> None:
         await close_all(self.sockets)
@@ -763,6 +770,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         dest="compression",
         action="store_false",
         help="do not offer permessage-deflate (browsers do offer it)",
+    )
+    parser.add_argument(
+        "--no-metrics",
+        dest="metrics",
+        action="store_false",
+        help="do not scrape the server's /metrics before and after the measurements",
     )
     parser.add_argument("--server-log-level", default="warning")
     parser.add_argument("--seed", type=int, default=None, help="layout seed (default: random)")
@@ -809,8 +822,9 @@ def main(argv: list[str] | None = None) -> int:
         f"MATCH_LIMIT={env['MATCH_LIMIT']} MAX_QUOTES_PER_JOB={env['MAX_QUOTES_PER_JOB']}"
     )
 
+    bench = Bench(args, server, results)
+
     async def go() -> None:
-        bench = Bench(args, server, results)
         try:
             server.start()
             await server.wait_healthy()
@@ -847,6 +861,9 @@ def main(argv: list[str] | None = None) -> int:
         results.fail(f"the server logged {len(problems)} warning/error lines")
     print()
     print(results.table())
+    if bench.metrics_table:
+        print("\nthe server's /metrics, scraped before and after the measurements:")
+        print(bench.metrics_table)
     if results.failures:
         print("\nFAILURES:")
         for failure in results.failures:
