@@ -9,6 +9,9 @@ score = 0.40 * proximity + 0.30 * rating + 0.15 * experience + 0.15 * responsive
 - responsiveness = (recent quotes + 1) / (recent matches + 2): the share of recent matches the
                    worker answered with a quote, starting at 0.5 for a newcomer
 Ties break on distance, then on worker id, so the ranking is deterministic.
+
+Each reason carries its numbers as well as an English `text`, so that a client can word it in
+its own language (the web app does): schema.matching.MatchReason documents them per code.
 """
 
 from __future__ import annotations
@@ -61,12 +64,14 @@ def score(candidate: Candidate) -> RankedMatch:
         {
             "code": "DISTANCE",
             "value": round(candidate.distance_km, 2),
+            "radius_km": candidate.radius_km,
             "text": f"{candidate.distance_km:.1f} km away, within a "
             f"{candidate.radius_km:g} km service radius",
         },
         {
             "code": "RATING",
             "value": round(average, 2) if average is not None else None,
+            "review_count": candidate.rating_count,
             "text": f"rated {average:.1f}/5 from {candidate.rating_count} reviews"
             if average is not None
             else "no reviews yet",
@@ -79,6 +84,8 @@ def score(candidate: Candidate) -> RankedMatch:
         {
             "code": "RESPONSIVENESS",
             "value": round(responsiveness, 2),
+            "recent_quotes": candidate.recent_quotes,
+            "recent_matches": candidate.recent_matches,
             "text": f"quoted on {candidate.recent_quotes} of {candidate.recent_matches} "
             "recent matches",
         },

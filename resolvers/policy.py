@@ -57,6 +57,8 @@ class Action(StrEnum):
     REVIEW_WORKER = "REVIEW_WORKER"
     REVIEW_CUSTOMER = "REVIEW_CUSTOMER"
     VIEW_SERVICE_RECORD = "VIEW_SERVICE_RECORD"
+    # Job.viewerHasReviewed: only the two parties that give a review learn whether they did.
+    KNOW_OWN_REVIEW = "KNOW_OWN_REVIEW"
 
 
 _R = Relation
@@ -77,6 +79,7 @@ RULES: dict[Action, frozenset[Relation]] = {
     Action.REVIEW_WORKER: frozenset({_R.CUSTOMER}),
     Action.REVIEW_CUSTOMER: frozenset({_R.HIRED_WORKER}),
     Action.VIEW_SERVICE_RECORD: frozenset({_R.ADMIN, _R.CUSTOMER, _R.HIRED_WORKER}),
+    Action.KNOW_OWN_REVIEW: frozenset({_R.CUSTOMER, _R.HIRED_WORKER}),
 }
 
 _REFUSAL_TEXT: dict[Action, str] = {

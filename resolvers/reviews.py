@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from strawberry.dataloader import DataLoader
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
@@ -31,7 +32,7 @@ from resolvers.ids import parse_id
 from resolvers.jobs import tell_parties
 from resolvers.notifications import NotificationKind, notify
 from resolvers.pagination import Page, paginate
-from resolvers.policy import Action, authorize_job, require_user
+from resolvers.policy import Action, Relation, allows, authorize_job, job_relation, require_user
 
 REVIEWABLE = JobStatus.ACCEPTED
 
@@ -147,6 +148,36 @@ async def review_customer(
         raise Conflict(f"Job {job.id} already has your review of the customer.") from None
     await close_if_both_reviewed(ctx, job.id)
     return review
+
+
+class ReviewLoaders:
+    """Which of the asked jobs already have the customer's / the worker's review (one query
+    each per operation, however many jobs a page lists)."""
+
+    def __init__(self) -> None:
+        self.worker_reviewed = DataLoader(load_fn=self._exists_for(Review))
+        self.customer_reviewed = DataLoader(load_fn=self._exists_for(CustomerReview))
+
+    @staticmethod
+    def _exists_for(model: type[Review] | type[CustomerReview]) -> Any:
+        async def batch(job_ids: list[int]) -> list[bool]:
+            found = set(await model.filter(job_id__in=job_ids).values_list("job_id", flat=True))
+            return [job_id in found for job_id in job_ids]
+
+        return batch
+
+
+async def viewer_has_reviewed(ctx: Context, job: Job) -> bool | None:
+    """The customer: did they review the hired worker; the hired worker: did they review the
+    customer. None for everyone else (policy.Action.KNOW_OWN_REVIEW)."""
+    if ctx.viewer is None:
+        return None
+    relation = await job_relation(ctx.viewer, job, ctx.loaders)
+    if not allows(Action.KNOW_OWN_REVIEW, relation):
+        return None
+    loaders = ctx.loaders.domain(ReviewLoaders)
+    given = loaders.worker_reviewed if relation == Relation.CUSTOMER else loaders.customer_reviewed
+    return await given.load(job.id)
 
 
 async def reply_to_review(ctx: Context, review_id: str, text: str) -> Review:

@@ -12,7 +12,7 @@ import models
 from models import JobStatus as ModelJobStatus
 from models import ServiceCategory as ModelCategory
 from realtime.events import Event
-from resolvers import jobs, policy
+from resolvers import jobs, policy, reviews
 from resolvers.context import Context
 from resolvers.quotes import listed_quotes
 from schema.accounts import Worker, load_worker
@@ -157,6 +157,14 @@ class Job:
             return None
         match = await info.context.loaders.match_by_job_and_worker.load((self._job.id, viewer.id))
         return Match.from_model(match) if match else None
+
+    @strawberry.field(
+        description="Whether you already gave this job's review: for its customer, the review "
+        "of the hired worker (reviewJob); for the hired worker, the review of the customer "
+        "(reviewCustomer). Null for anyone else, who has no review to give on this job."
+    )
+    async def viewer_has_reviewed(self, info: Info) -> bool | None:
+        return await reviews.viewer_has_reviewed(info.context, self._job)
 
 
 @strawberry.input

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -21,11 +22,47 @@ from schema.enums import JobStatus
 from schema.jobs import Job, job_root
 
 
-@strawberry.type
+@strawberry.type(
+    description="One term of the match score, with its numbers, so that a client can word it "
+    "in its own language; `text` is the same reason in English. The codes: DISTANCE (`value` = "
+    "the job's distance in km, `radiusKm` = the worker's service radius), RATING (`value` = "
+    "the worker's average stars, null before the first review; `reviewCount`), COMPLETED_JOBS "
+    "(`value` = jobs the worker completed), RESPONSIVENESS (`value` = the smoothed share of "
+    "recent matches quoted on, (recentQuotes + 1) / (recentMatches + 2), from 0 to 1). A "
+    "field that does not belong to the code, or was not recorded when the match was made, "
+    "is null."
+)
 class MatchReason:
-    code: str
-    text: str
-    value: float | None
+    code: str = strawberry.field(
+        description="DISTANCE, RATING, COMPLETED_JOBS or RESPONSIVENESS (new codes may come)."
+    )
+    text: str = strawberry.field(description="The reason in English, for API clients.")
+    value: float | None = strawberry.field(description="The main number of the reason.")
+    radius_km: float | None = strawberry.field(
+        default=None, description="DISTANCE: the worker's service radius in km."
+    )
+    review_count: int | None = strawberry.field(
+        default=None, description="RATING: how many reviews the average is of."
+    )
+    recent_quotes: int | None = strawberry.field(
+        default=None, description="RESPONSIVENESS: recent matches the worker quoted on."
+    )
+    recent_matches: int | None = strawberry.field(
+        default=None, description="RESPONSIVENESS: the worker's recent matches."
+    )
+
+    @classmethod
+    def from_stored(cls, reason: dict[str, Any]) -> MatchReason:
+        # Matches stored before a field existed lack it: null, never a made-up number.
+        return cls(
+            code=reason["code"],
+            text=reason["text"],
+            value=reason.get("value"),
+            radius_km=reason.get("radius_km"),
+            review_count=reason.get("review_count"),
+            recent_quotes=reason.get("recent_quotes"),
+            recent_matches=reason.get("recent_matches"),
+        )
 
 
 @strawberry.type(description="Why the matching engine chose a worker for a job.")
@@ -46,10 +83,7 @@ class Match:
 
     @strawberry.field
     def reasons(self) -> list[MatchReason]:
-        return [
-            MatchReason(code=r["code"], text=r["text"], value=r.get("value"))
-            for r in self._match.reasons
-        ]
+        return [MatchReason.from_stored(r) for r in self._match.reasons]
 
     @strawberry.field
     def matched_at(self) -> datetime:

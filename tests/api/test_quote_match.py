@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.support.api import Api
 
 JOB_QUOTES = """query($id: ID!) { job(id: $id) { quotes {
-  worker { id } match { distanceKm score reasons { code text } } } } }"""
+  worker { id } match { distanceKm score reasons { code text value radiusKm reviewCount } } } } }"""
 
 
 async def test_the_customer_sees_why_each_quoting_worker_was_matched(api: Api) -> None:
@@ -26,6 +26,11 @@ async def test_the_customer_sees_why_each_quoting_worker_was_matched(api: Api) -
         codes = {reason["code"] for reason in match["reasons"]}
         assert codes, match
         assert all(reason["text"] for reason in match["reasons"])
+        # what a client needs to word the reasons itself (the web app's zh-CN board does)
+        by_code = {reason["code"]: reason for reason in match["reasons"]}
+        assert by_code["DISTANCE"]["value"] == round(match["distanceKm"], 2)
+        assert by_code["DISTANCE"]["radiusKm"] == 25
+        assert by_code["RATING"] == {**by_code["RATING"], "value": None, "reviewCount": 0}
 
 
 async def test_a_worker_sees_only_the_match_of_its_own_quote(api: Api) -> None:

@@ -229,10 +229,18 @@ class Window:
         return [e for e in self.errors if e.startswith(("graphql error", "Error", "TypeError"))]
 
     async def missing_translations(self) -> list[str]:
+        """Keys without a text, and server English shown where the app words it itself (a
+        match reason the app had no wording for keeps the server's text, marked lang=en)."""
         text = await self.page.evaluate("() => document.body.innerText")
-        return [line for line in text.splitlines() if "⟦" in line] + [
-            error for error in self.errors if "missing translation" in error
-        ]
+        untranslated = await self.page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid="match-reasons"] [lang="en"]')]
+                 .map(e => 'untranslated reason: ' + e.textContent)"""
+        )
+        return (
+            [line for line in text.splitlines() if "⟦" in line]
+            + [error for error in self.errors if "missing translation" in error]
+            + untranslated
+        )
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser.conftest import DESK, PHONE, Window, dump
 from tests.support.api import Actor, Api
+from tests.support.designs_materials import file_plan
 from tests.support.renovation import Renovation
 
 THREADS = "{ threads(first: 5) { edges { node { id } } } }"
@@ -33,6 +34,14 @@ async def world(server_api: Api, renovation: Renovation) -> dict[str, Any]:
         {"t": thread},
         customer,
     )
+    # A plan in force: the supplier's page then shows its delivery form too.
+    await file_plan(api, scene)
+    cancelled = await api.post_job(customer, lat=52.538, lng=13.41)
+    await api.ok(
+        'mutation($j: ID!) { cancelJob(jobId: $j, reason: "Not needed") { id } }',
+        {"j": cancelled["id"]},
+        customer,
+    )
     project = f"/projects/{scene.project_id}"
     return {
         "pages": {
@@ -41,6 +50,7 @@ async def world(server_api: Api, renovation: Renovation) -> dict[str, Any]:
                 "/",
                 "/jobs/new",
                 f"/jobs/{job['id']}",
+                f"/jobs/{cancelled['id']}",
                 "/projects",
                 project,
                 "/projects/new",
@@ -49,15 +59,23 @@ async def world(server_api: Api, renovation: Renovation) -> dict[str, Any]:
                 f"/threads/{thread}",
                 "/points",
                 "/notifications",
+                "/support",
             ],
-            "worker": ["/", "/jobs", "/profile", f"/jobs/{job['id']}"],
+            "worker": ["/", "/jobs", "/profile", f"/jobs/{job['id']}", "/support"],
             "manager": ["/", project],
+            # each with the section of the project page only its role sees
+            "designer": [project],
+            "budgeter": [project],
+            "supplier": [project],
             "admin": ["/"],
         },
         "actors": {
             "customer": customer,
             "worker": worker,
             "manager": scene.project_manager,
+            "designer": scene.designer,
+            "budgeter": scene.material_budgeter,
+            "supplier": scene.supplier_owner,
             "admin": admin,
         },
     }

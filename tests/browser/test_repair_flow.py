@@ -127,6 +127,14 @@ async def test_customer_and_worker_do_a_repair_live(open_window: Any) -> None:
     await worker.page.get_by_test_id("unread-count").wait_for(state="detached")
     await worker.assert_not_reloaded()
 
+    # After a reload neither side is offered its review again: the API says it was given.
+    for window in (customer, worker):
+        await window.goto(f"/jobs/{job_id}")  # a fresh load of the job page
+        await window.page.get_by_test_id("review-done").wait_for()
+        assert await window.page.get_by_role("button", name="Send review").count() == 0
+    assert await worker.page.get_by_role("heading", name="Rate the customer").count() == 0
+    assert await customer.page.get_by_role("heading", name="Review the worker").count() == 0
+
     for window in (customer, worker):
         assert window.foreign_requests() == []
         assert await window.missing_translations() == []

@@ -71,4 +71,14 @@ def test_reasons_explain_the_score() -> None:
     assert codes["DISTANCE"]["value"] == 2.35
     assert codes["RATING"]["value"] == 4.5
     assert "2.3 km" in codes["DISTANCE"]["text"]
+    # The numbers a client words the reasons with in its own language:
+    assert codes["DISTANCE"]["radius_km"] == 20.0
+    assert codes["RATING"]["review_count"] == 2
+
+
+def test_responsiveness_reason_carries_both_counts() -> None:
+    match = score(_candidate(7, recent_matches=8, recent_quotes=3))
+    [reason] = [r for r in match.reasons if r["code"] == "RESPONSIVENESS"]
+    assert (reason["recent_quotes"], reason["recent_matches"]) == (3, 8)
+    assert reason["value"] == round(4 / 10, 2)
     assert 0 < match.score <= 1

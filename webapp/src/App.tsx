@@ -5,6 +5,7 @@ import { NotificationsProvider } from "./feeds/notifications";
 import { useI18n } from "./i18n";
 import { Admin } from "./pages/Admin";
 import { SignIn, SignUp } from "./pages/Auth";
+import { Consultations } from "./pages/Consultations";
 import { EnterpriseLibrary } from "./pages/Enterprises";
 import { Home } from "./pages/Home";
 import { JobPage } from "./pages/JobPage";
@@ -56,6 +57,7 @@ export function App() {
           <Route path="/projects/new"><Private><NewProject /></Private></Route>
           <Route path="/projects/:id"><Private><ProjectPage /></Private></Route>
           <Route path="/projects"><Private><ProjectList /></Private></Route>
+          <Route path="/support"><Private><Consultations /></Private></Route>
           <Route path="/admin"><Private><Admin /></Private></Route>
           <Route component={NotFound} />
         </Switch>

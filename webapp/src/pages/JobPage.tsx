@@ -15,15 +15,27 @@ import {
   ErrorText,
   Field,
   Page,
-  RatingInput,
   Stars,
   StatusBadge,
-  TextArea,
   isoToLocalInput,
   localToIso,
   parseCents,
 } from "../ui/kit";
+import { MatchReasons } from "../ui/MatchReasons";
+import { CANCELLABLE, CancelJob } from "./CancelJob";
+import { JobReviews } from "./JobReviews";
 import { JobThreads } from "./Threads";
+
+// The worker as the quote board and the hire show them: one fragment for the three places.
+graphql(`
+  fragment WorkerSummary on Worker {
+    id
+    displayName
+    ratingAverage
+    ratingCount
+    completedJobs
+  }
+`);
 
 graphql(`
   fragment QuoteFields on Quote {
@@ -35,17 +47,12 @@ graphql(`
     status
     createdAt
     worker {
-      id
-      displayName
-      ratingAverage
-      ratingCount
-      completedJobs
+      ...WorkerSummary
     }
     match {
       distanceKm
       reasons {
-        code
-        text
+        ...MatchReasonFields
       }
     }
   }
@@ -69,6 +76,7 @@ graphql(`
     scheduledAt
     cancelReason
     createdAt
+    viewerHasReviewed
     customer {
       id
       displayName
@@ -76,17 +84,12 @@ graphql(`
       ratingCount
     }
     hiredWorker {
-      id
-      displayName
-      ratingAverage
-      ratingCount
-      completedJobs
+      ...WorkerSummary
     }
     myMatch {
       distanceKm
       reasons {
-        code
-        text
+        ...MatchReasonFields
       }
     }
     quotes {
@@ -119,26 +122,7 @@ const JOB_UPDATED = graphql(`
       scheduledAt
       quoteCount
       hiredWorker {
-        id
-        displayName
-        ratingAverage
-        ratingCount
-        completedJobs
-      }
-    }
-  }
-`);
-
-const SERVICE_RECORD = graphql(`
-  query ServiceRecordOfJob($jobId: ID!) {
-    serviceRecord(jobId: $jobId) {
-      id
-      filedAt
-      content
-      entries {
-        kind
-        content
-        createdAt
+        ...WorkerSummary
       }
     }
   }
@@ -200,22 +184,6 @@ const ACCEPT = graphql(`
     }
   }
 `);
-const REVIEW_WORKER = graphql(`
-  mutation ReviewJob($input: ReviewJobInput!) {
-    reviewJob(input: $input) {
-      id
-      rating
-    }
-  }
-`);
-const REVIEW_CUSTOMER = graphql(`
-  mutation ReviewCustomer($input: ReviewCustomerInput!) {
-    reviewCustomer(input: $input) {
-      id
-      rating
-    }
-  }
-`);
 
 const STEPS = ["OPEN", "HIRED", "SCHEDULED", "IN_PROGRESS", "COMPLETED", "ACCEPTED", "CLOSED"] as const;
 
@@ -231,19 +199,6 @@ function Timeline({ job }: { job: Pick<JobFieldsFragment, "status" | "scheduledA
         </li>
       ))}
     </ol>
-  );
-}
-
-function Reasons({ reasons }: { reasons: { code: string; text: string }[] }) {
-  const { t } = useI18n();
-  return (
-    <ul className="reasons" aria-label={t("match.why")}>
-      {reasons.map((r) => (
-        <li key={r.code} lang="en">
-          {r.text}
-        </li>
-      ))}
-    </ul>
   );
 }
 
@@ -283,7 +238,7 @@ function QuoteBoard({ job, quotes, onHired }: { job: JobFieldsFragment; quotes: 
             </p>
             {quote.message && <p>{quote.message}</p>}
             {quote.earliestStart && <p className="muted">{t("quotes.earliest", { when: dateTime(quote.earliestStart) })}</p>}
-            {quote.match && quote.match.reasons.length > 0 && <Reasons reasons={quote.match.reasons} />}
+            {quote.match && quote.match.reasons.length > 0 && <MatchReasons reasons={quote.match.reasons} />}
             {job.status === "OPEN" && quote.status === "PENDING" && (
               <button
                 type="button"
@@ -334,96 +289,12 @@ function QuoteForm({ job, onQuoted }: { job: JobFieldsFragment; onQuoted: (q: Qu
   );
 }
 
-function ReviewWorker({ jobId, onDone }: { jobId: string; onDone: () => void }) {
-  const { t } = useI18n();
-  const [result, review] = useMutation(REVIEW_WORKER);
-  const [scores, setScores] = useState({ rating: 5, quality: 5, punctuality: 5, priceFairness: 5, cleanliness: 5 });
-  const [comment, setComment] = useState("");
-  return (
-    <form
-      className="card"
-      aria-label={t("review.worker")}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const done = await review({ input: { jobId, ...scores, comment: comment || null } });
-        if (!done.error) onDone();
-      }}
-    >
-      <h2>{t("review.worker")}</h2>
-      {(Object.keys(scores) as (keyof typeof scores)[]).map((key) => (
-        <RatingInput key={key} label={t(`review.${key}`)} value={scores[key]} onChange={(n) => setScores({ ...scores, [key]: n })} />
-      ))}
-      <TextArea label={t("review.comment")} value={comment} onChange={(e) => setComment(e.target.value)} />
-      <ErrorText error={result.error} />
-      <button type="submit" disabled={result.fetching}>
-        {t("review.send")}
-      </button>
-    </form>
-  );
-}
-
-function ReviewCustomer({ jobId, onDone }: { jobId: string; onDone: () => void }) {
-  const { t } = useI18n();
-  const [result, review] = useMutation(REVIEW_CUSTOMER);
-  const [rating, setRating] = useState(5);
-  const [comment, setComment] = useState("");
-  return (
-    <form
-      className="card"
-      aria-label={t("review.customer")}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const done = await review({ input: { jobId, rating, comment: comment || null } });
-        if (!done.error) onDone();
-      }}
-    >
-      <h2>{t("review.customer")}</h2>
-      <RatingInput label={t("review.rating")} value={rating} onChange={setRating} />
-      <TextArea label={t("review.comment")} value={comment} onChange={(e) => setComment(e.target.value)} />
-      <ErrorText error={result.error} />
-      <button type="submit" disabled={result.fetching}>
-        {t("review.send")}
-      </button>
-    </form>
-  );
-}
-
-/** Filed with the customer's review: `onFiled` tells the page the customer has reviewed. */
-function ServiceRecord({ jobId, onFiled }: { jobId: string; onFiled: () => void }) {
-  const { t, dateTime } = useI18n();
-  const [{ data }] = useQuery({ query: SERVICE_RECORD, variables: { jobId }, requestPolicy: "network-only" });
-  const record = data?.serviceRecord;
-  useEffect(() => {
-    if (record) onFiled();
-  }, [record?.id]); // eslint-disable-line react-hooks/exhaustive-deps
-  if (!record) return null;
-  const content = record.content as { pointsEarned?: Record<string, number> | number };
-  return (
-    <Card title={t("record.title")} className="record">
-      <p data-testid="service-record">{t("record.filed", { when: dateTime(record.filedAt) })}</p>
-      {content.pointsEarned !== undefined && (
-        <p>{t("record.points", { points: JSON.stringify(content.pointsEarned) })}</p>
-      )}
-      <ul>
-        {record.entries.map((entry, i) => (
-          <li key={i}>
-            {entry.kind} · {dateTime(entry.createdAt)}
-          </li>
-        ))}
-      </ul>
-    </Card>
-  );
-}
-
 export function JobPage() {
   const { id } = useParams<{ id: string }>();
   const { t, money, dateTime, km } = useI18n();
-  const { viewer, refreshViewer } = useSession();
+  const { viewer } = useSession();
   const [{ data, error, fetching }, refetch] = useQuery({ query: JOB, variables: { id }, requestPolicy: "network-only" });
   const [live, setLive] = useState<{ quotes: QuoteFieldsFragment[]; job: Partial<JobFieldsFragment> }>({ quotes: [], job: {} });
-  const [reviewed, setReviewed] = useState(false);
-  const [recordVersion, setRecordVersion] = useState(0);
-  const [recordFiled, setRecordFiled] = useState(false);
   const [schedule, doSchedule] = useMutation(SCHEDULE);
   const [start, doStart] = useMutation(START);
   const [complete, doComplete] = useMutation(COMPLETE);
@@ -502,8 +373,11 @@ export function JobPage() {
             <dt>{t("job.posted")}</dt>
             <dd>{dateTime(job.createdAt)}</dd>
           </dl>
-          {job.myMatch && <Reasons reasons={job.myMatch.reasons} />}
+          {job.myMatch && <MatchReasons reasons={job.myMatch.reasons} />}
           <Timeline job={job} />
+          {job.status === "CANCELLED" && job.cancelReason && (
+            <p data-testid="cancel-reason">{t("job.cancelledBecause", { reason: job.cancelReason })}</p>
+          )}
           {job.hiredWorker && (
             <p data-testid="hired-worker">
               {t("job.hired", { name: job.hiredWorker.displayName })}
@@ -512,6 +386,7 @@ export function JobPage() {
         </Card>
 
         {isCustomer && <QuoteBoard job={job} quotes={quotes} onHired={reload} />}
+        {isCustomer && CANCELLABLE.includes(job.status) && <CancelJob jobId={job.id} onCancelled={reload} />}
 
         {!isCustomer && viewer?.role === "WORKER" && (
           <Card title={t("job.yourPart")}>
@@ -566,28 +441,7 @@ export function JobPage() {
           </Card>
         )}
 
-        {isCustomer && (job.status === "ACCEPTED" || job.status === "CLOSED") && !reviewed && !recordFiled && (
-          <ReviewWorker
-            jobId={job.id}
-            onDone={() => {
-              setReviewed(true);
-              setRecordVersion((v) => v + 1);
-              refreshViewer();
-              reload();
-            }}
-          />
-        )}
-        {isHired && (job.status === "ACCEPTED" || job.status === "CLOSED") && !reviewed && (
-          <ReviewCustomer
-            jobId={job.id}
-            onDone={() => {
-              setReviewed(true);
-              refreshViewer();
-            }}
-          />
-        )}
-        {reviewed && <p role="status" className="notice">{t("review.thanks")}</p>}
-        {(job.status === "ACCEPTED" || job.status === "CLOSED") && (isCustomer || isHired) && <ServiceRecord key={recordVersion} jobId={job.id} onFiled={() => setRecordFiled(true)} />}
+        <JobReviews job={job} isCustomer={isCustomer} isHired={isHired} onReviewed={reload} />
         {(isCustomer || myQuote || isHired) && <JobThreads jobId={job.id} version={`${quotes.length}:${job.status}`} />}
       </div>
       <p>

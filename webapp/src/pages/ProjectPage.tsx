@@ -2,7 +2,7 @@
 // designs, materials and deliveries, milestones (report / ready / inspect / approve), escrow,
 // the conversation, and the live site timeline from projectProgress(after:).
 import { useEffect, useRef, useState } from "react";
-import { useParams } from "wouter";
+import { Link, useParams } from "wouter";
 import { useClient, useMutation, useQuery } from "urql";
 import { mergeById, useLive } from "../feeds/live";
 import { graphql } from "../gql";
@@ -10,6 +10,9 @@ import type { ProjectEventFieldsFragment, ProjectPageQuery } from "../gql/graphq
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { Card, ErrorText, Field, Page, StatusBadge, TextArea, parseCents } from "../ui/kit";
+import { ProjectAcceptance } from "./ProjectAcceptance";
+import { ProjectDesigns } from "./ProjectDesigns";
+import { ProjectMaterials } from "./ProjectMaterials";
 import { TeamPicker } from "./TeamPicker";
 import { Conversation } from "./Threads";
 
@@ -197,73 +200,9 @@ const APPROVE = graphql(`
   }
 `);
 
-const DESIGNS = graphql(`
-  query ProjectDesigns($id: ID!) {
-    designProposals(projectId: $id, first: 20) {
-      id
-      title
-      description
-      documentUrl
-      estimateCents
-      currency
-      status
-      designer {
-        displayName
-      }
-    }
-  }
-`);
 
-// Oldest first, the last in force: ten versions of thirty lines keep within MAX_QUERY_COST.
-const PLANS = graphql(`
-  query ProjectMaterialPlans($id: ID!) {
-    materialPlans(projectId: $id, first: 10) {
-      id
-      version
-      totalCents
-      currency
-      items(first: 30) {
-        name
-        unit
-        quantity
-        totalCents
-      }
-    }
-  }
-`);
 
-const DELIVERIES = graphql(`
-  query ProjectDeliveries($id: ID!) {
-    deliveries(projectId: $id, first: 20) {
-      id
-      status
-      carrier
-      trackingNumber
-      dispatchedAt
-      items(first: 15) {
-        name
-        quantity
-      }
-    }
-  }
-`);
 
-const CONFIRM_DESIGN = graphql(`
-  mutation ConfirmDesign($id: ID!) {
-    confirmDesignProposal(proposalId: $id) {
-      id
-      status
-    }
-  }
-`);
-const CONFIRM_RECEIPT = graphql(`
-  mutation ConfirmReceipt($id: ID!) {
-    confirmDeliveryReceipt(deliveryId: $id) {
-      id
-      status
-    }
-  }
-`);
 
 const STATEMENT = graphql(`
   query ProjectStatement($id: ID!) {
@@ -549,89 +488,6 @@ function Milestones({ project, version }: { project: Project; version: number })
   );
 }
 
-function DesignsAndMaterials({ project, version }: { project: Project; version: number }) {
-  const { t, money, dateTime, number } = useI18n();
-  const variables = { id: project.id };
-  const [designs, refetchDesigns] = useQuery({ query: DESIGNS, variables, requestPolicy: "network-only" });
-  const [plans, refetchPlans] = useQuery({ query: PLANS, variables, requestPolicy: "network-only" });
-  const [shipments, refetchDeliveries] = useQuery({ query: DELIVERIES, variables, requestPolicy: "network-only" });
-  const [confirm, doConfirm] = useMutation(CONFIRM_DESIGN);
-  const [receipt, doReceipt] = useMutation(CONFIRM_RECEIPT);
-  const refetch = (options: { requestPolicy: "network-only" }) => {
-    refetchDesigns(options);
-    refetchPlans(options);
-    refetchDeliveries(options);
-  };
-  useEffect(() => refetch({ requestPolicy: "network-only" }), [version]); // eslint-disable-line react-hooks/exhaustive-deps
-  const data = { ...designs.data, ...plans.data, ...shipments.data };
-  const plan = data.materialPlans?.at(-1);
-  const canConfirmReceipt = project.myRoles.includes("CUSTOMER") || project.myRoles.includes("PROJECT_MANAGER");
-  return (
-    <>
-      <Card title={t("project.designs")}>
-        <ErrorText error={designs.error} />
-        {data.designProposals?.length === 0 && <p className="muted">{t("project.noDesigns")}</p>}
-        <ul className="list">
-          {data.designProposals?.map((d) => (
-            <li key={d.id} className="list-item">
-              <div>
-                <strong>{d.title}</strong> <StatusBadge status={d.status} />
-                <p>{d.description}</p>
-                <p className="muted">
-                  {d.designer.displayName} · {money(d.estimateCents, d.currency)} · <span lang="en">{d.documentUrl}</span>
-                </p>
-              </div>
-              {project.myRoles.includes("CUSTOMER") && d.status === "SUBMITTED" && (
-                <button type="button" onClick={async () => { const r = await doConfirm({ id: d.id }); if (!r.error) refetch({ requestPolicy: "network-only" }); }}>
-                  {t("project.confirmDesign")}
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
-        <ErrorText error={confirm.error} />
-      </Card>
-      <Card title={t("project.materials")}>
-        {plan ? (
-          <>
-            <p>{t("project.planVersion", { version: plan.version, total: money(plan.totalCents, plan.currency) })}</p>
-            <ul>
-              {plan.items.map((item, i) => (
-                <li key={i}>
-                  {item.name} · {number(item.quantity)} {item.unit} · {money(item.totalCents, plan.currency)}
-                </li>
-              ))}
-            </ul>
-          </>
-        ) : (
-          <p className="muted">{t("project.noPlan")}</p>
-        )}
-        <h3>{t("project.deliveries")}</h3>
-        <ErrorText error={plans.error ?? shipments.error} />
-        {data.deliveries?.length === 0 && <p className="muted">{t("project.noDeliveries")}</p>}
-        <ul className="list">
-          {data.deliveries?.map((d) => (
-            <li key={d.id} className="list-item">
-              <div>
-                {d.carrier} {d.trackingNumber} <StatusBadge status={d.status} />
-                <p className="muted">
-                  {dateTime(d.dispatchedAt)} · {d.items.map((i) => `${i.name} × ${number(i.quantity)}`).join(", ")}
-                </p>
-              </div>
-              {canConfirmReceipt && d.status === "DELIVERED" && (
-                <button type="button" onClick={async () => { const r = await doReceipt({ id: d.id }); if (!r.error) refetch({ requestPolicy: "network-only" }); }}>
-                  {t("project.confirmReceipt")}
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
-        <ErrorText error={receipt.error} />
-      </Card>
-    </>
-  );
-}
-
 function Escrow({ project, version }: { project: Project; version: number }) {
   const { t, money } = useI18n();
   const [{ data, error }, refetch] = useQuery({ query: STATEMENT, variables: { id: project.id }, requestPolicy: "network-only" });
@@ -713,6 +569,11 @@ export function ProjectPage() {
         {project.address} · {t("projects.areaValue", { area: number(project.areaSqm) })} · {money(project.budgetCents, project.currency)} ·{" "}
         {project.myRoles.map((r) => t(`projectRole.${r}`)).join(", ")}
       </p>
+      {!project.myRoles.includes("ADMIN") && (
+        <p>
+          <Link href={`/support?project=${project.id}`}>{t("project.askSupport")}</Link>
+        </p>
+      )}
       <div className="grid project">
         <Timeline
           projectId={project.id}
@@ -726,11 +587,13 @@ export function ProjectPage() {
         ) : (
           <Team project={project} />
         )}
+        <ProjectAcceptance project={project} onChange={() => refetch({ requestPolicy: "network-only" })} />
         <Milestones project={project} version={version} />
         <Contract project={project} version={version} />
         <Escrow project={project} version={version} />
         <Records projectId={project.id} version={version} />
-        <DesignsAndMaterials project={project} version={version} />
+        <ProjectDesigns project={project} version={version} />
+        <ProjectMaterials project={project} version={version} />
         <ProjectConversation projectId={project.id} />
       </div>
     </Page>

@@ -9,6 +9,7 @@ import type { FeedJobFragment, ServiceCategory } from "../gql/graphql";
 import { useI18n } from "../i18n";
 import { useSession } from "../session";
 import { CATEGORIES, CategoryIcon, CategoryLabel, Card, ErrorText, Field, Page, StatusBadge, TextArea } from "../ui/kit";
+import { MatchReasons } from "../ui/MatchReasons";
 import { LocationFields } from "./PostJob";
 
 graphql(`
@@ -26,8 +27,7 @@ graphql(`
     myMatch {
       distanceKm
       reasons {
-        code
-        text
+        ...MatchReasonFields
       }
     }
   }
@@ -102,15 +102,7 @@ function FeedItem({ job }: { job: FeedJobFragment }) {
         {job.address} · {dateTime(job.createdAt)}
         {job.budgetMaxCents != null && ` · ${t("job.upTo", { amount: money(job.budgetMaxCents, job.currency) })}`}
       </p>
-      {job.myMatch && (
-        <ul className="reasons" aria-label={t("match.why")}>
-          {job.myMatch.reasons.map((r) => (
-            <li key={r.code} lang="en">
-              {r.text}
-            </li>
-          ))}
-        </ul>
-      )}
+      {job.myMatch && <MatchReasons reasons={job.myMatch.reasons} />}
       <Link href={`/jobs/${job.id}`} className="button">
         {t("feed.quote")}
       </Link>

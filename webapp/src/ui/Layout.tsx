@@ -17,6 +17,7 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/enterprises", label: "nav.enterprises" },
     { href: "/threads", label: "nav.threads" },
     { href: "/points", label: "nav.points" },
+    { href: "/support", label: "nav.support" },
   ],
   WORKER: [
     { href: "/", label: "nav.feed" },
@@ -24,12 +25,14 @@ const NAV: Record<string, NavItem[]> = {
     { href: "/profile", label: "nav.profile" },
     { href: "/threads", label: "nav.threads" },
     { href: "/points", label: "nav.points" },
+    { href: "/support", label: "nav.support" },
   ],
   ENTERPRISE_STAFF: [
     { href: "/", label: "nav.home" },
     { href: "/projects", label: "nav.projects" },
     { href: "/enterprises", label: "nav.enterprises" },
     { href: "/threads", label: "nav.threads" },
+    { href: "/support", label: "nav.support" },
   ],
   ADMIN: [
     { href: "/", label: "nav.admin" },
