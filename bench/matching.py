@@ -54,6 +54,7 @@ from models.database import close_database, open_database  # noqa: E402
 CENTRE = (48.0, 11.0)
 CATEGORIES = [category.value for category in ServiceCategory]
 LIMIT = 20  # settings.match_limit
+CELL_COLUMNS = "worker_id, category, cell, lat, lng, service_radius_km"
 ProfileRow = tuple[int, list[str], float, float, float, bool, int, int, int, int, int]
 
 
@@ -90,7 +91,7 @@ async def seed(workers: list[ProfileRow], postgres: bool) -> None:
     ]
     profiles = [(*w[:1], json.dumps(w[1]), *w[2:], None, now) for w in workers]
     cells = [
-        (w[0], category, cell)
+        (w[0], category, cell, w[2], w[3], w[4])
         for w in workers
         if w[5]
         for category in w[1]
@@ -115,7 +116,7 @@ async def seed(workers: list[ProfileRow], postgres: bool) -> None:
                 columns=profile_columns.replace(" ", "").split(","),
             )
             await connection.copy_records_to_table(
-                "worker_cells", records=cells, columns=["worker_id", "category", "cell"]
+                "worker_cells", records=cells, columns=[*CELL_COLUMNS.split(", ")]
             )
             await connection.execute("ANALYZE")
         return
@@ -130,7 +131,7 @@ async def seed(workers: list[ProfileRow], postgres: bool) -> None:
             [(*p[:-1], iso) for p in profiles],
         )
         await tx.execute_many(
-            "INSERT INTO worker_cells (worker_id, category, cell) VALUES (?,?,?)", cells
+            f"INSERT INTO worker_cells ({CELL_COLUMNS}) VALUES (?,?,?,?,?,?)", cells
         )
     await client.execute_script("ANALYZE")
 
