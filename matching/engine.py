@@ -120,7 +120,7 @@ async def find_matches(
     *, category: str, lat: float, lng: float, exclude_user_id: int, limit: int
 ) -> list[RankedMatch]:
     """The `limit` best workers for a job, exactly as `rank` orders every available worker of
-    the category whose service circle contains the job (tests/unit/test_matching_fast.py)."""
+    the category whose service circle contains the job (tests/api/test_matching_equivalence.py)."""
     client = connections.get("default")
     values: dict[str, Any] = {
         "category": category,
