@@ -23,6 +23,8 @@ WEIGHTS = {"proximity": 0.40, "rating": 0.30, "experience": 0.15, "responsivenes
 PRIOR_REVIEWS = 5
 PRIOR_RATING = 3.5
 EXPERIENCE_CAP = 50
+_PROXIMITY, _RATING = WEIGHTS["proximity"], WEIGHTS["rating"]
+_EXPERIENCE, _RESPONSIVENESS = WEIGHTS["experience"], WEIGHTS["responsiveness"]
 
 
 @dataclass(frozen=True)
@@ -45,20 +47,42 @@ class RankedMatch:
     reasons: list[dict[str, Any]]
 
 
-def score(candidate: Candidate) -> RankedMatch:
-    proximity = max(0.0, 1.0 - candidate.distance_km / candidate.radius_km)
-    bayes = (candidate.rating_sum + PRIOR_RATING * PRIOR_REVIEWS) / (
-        candidate.rating_count + PRIOR_REVIEWS
-    )
+def total_score(
+    distance_km: float,
+    radius_km: float,
+    rating_sum: int,
+    rating_count: int,
+    completed_jobs: int,
+    recent_matches: int,
+    recent_quotes: int,
+) -> float:
+    """The score, rounded as it is stored and ranked. The engine's fast path calls this on
+    plain values for every candidate and builds the reasons only for the ones it keeps."""
+    proximity = max(0.0, 1.0 - distance_km / radius_km)
+    bayes = (rating_sum + PRIOR_RATING * PRIOR_REVIEWS) / (rating_count + PRIOR_REVIEWS)
     rating = bayes / 5.0
-    experience = min(candidate.completed_jobs, EXPERIENCE_CAP) / EXPERIENCE_CAP
-    responsiveness = (candidate.recent_quotes + 1) / (candidate.recent_matches + 2)
+    experience = min(completed_jobs, EXPERIENCE_CAP) / EXPERIENCE_CAP
+    responsiveness = (recent_quotes + 1) / (recent_matches + 2)
     total = (
-        WEIGHTS["proximity"] * proximity
-        + WEIGHTS["rating"] * rating
-        + WEIGHTS["experience"] * experience
-        + WEIGHTS["responsiveness"] * responsiveness
+        _PROXIMITY * proximity
+        + _RATING * rating
+        + _EXPERIENCE * experience
+        + _RESPONSIVENESS * responsiveness
     )
+    return round(total, 4)
+
+
+def score(candidate: Candidate) -> RankedMatch:
+    total = total_score(
+        candidate.distance_km,
+        candidate.radius_km,
+        candidate.rating_sum,
+        candidate.rating_count,
+        candidate.completed_jobs,
+        candidate.recent_matches,
+        candidate.recent_quotes,
+    )
+    responsiveness = (candidate.recent_quotes + 1) / (candidate.recent_matches + 2)
     average = candidate.rating_sum / candidate.rating_count if candidate.rating_count else None
     reasons: list[dict[str, Any]] = [
         {
@@ -90,10 +114,11 @@ def score(candidate: Candidate) -> RankedMatch:
             "recent matches",
         },
     ]
-    return RankedMatch(candidate.worker_id, round(total, 4), candidate.distance_km, reasons)
+    return RankedMatch(candidate.worker_id, total, candidate.distance_km, reasons)
 
 
 def rank(candidates: list[Candidate], limit: int) -> list[RankedMatch]:
+    """The straightforward ranking: score everyone, sort, keep the first `limit`."""
     scored = [score(candidate) for candidate in candidates]
     scored.sort(key=lambda match: (-match.score, match.distance_km, match.worker_id))
     return scored[:limit]

@@ -57,7 +57,8 @@ class WorkerCell(Model):
     """One row per (worker, category, grid cell its service circle touches).
 
     Matching looks up the job's (category, cell) through the composite index and only then
-    computes exact distances, so posting a job never scans every worker.
+    computes exact distances, so posting a job never scans every worker. The index carries
+    the circle and worker_id too, so the lookup reads only the index, never this table.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -67,8 +68,13 @@ class WorkerCell(Model):
     worker_id: int
     category = fields.CharField(max_length=24)
     cell = fields.CharField(max_length=24)
+    # The profile's circle, copied with every rewrite of the rows, so that matching drops the
+    # workers too far away inside one range of the index below, before reading any profile.
+    lat = fields.FloatField()
+    lng = fields.FloatField()
+    service_radius_km = fields.FloatField()
 
     class Meta:
         table = "worker_cells"
         unique_together = (("worker", "category", "cell"),)
-        indexes = (("category", "cell"),)
+        indexes = (("category", "cell", "lat", "lng", "service_radius_km", "worker_id"),)

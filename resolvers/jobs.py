@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from tortoise.expressions import Case, CombinedExpression, Connector, F, Q, Value, When
+from tortoise import connections
+from tortoise.expressions import F
 
 from errors import BadUserInput, InvalidState
 from matching.engine import find_matches
@@ -114,24 +115,32 @@ async def _count_matches(worker_ids: list[int]) -> None:
     Concurrent jobs match overlapping workers: on PostgreSQL an UPDATE locks its rows in the
     order it finds them (a bitmap scan visits them by their place in the table, which every
     update moves), so two of them could each hold a row the other waits for. Locking the rows
-    in one order first (by user id) makes them queue instead of deadlocking; SQLite has one
-    writer at a time anyway."""
-    profiles = WorkerProfile.filter(user_id__in=worker_ids)
-    await profiles.order_by("user_id").select_for_update().values_list("user_id", flat=True)
-    full = Q(recent_matches__gte=RESPONSIVENESS_WINDOW - 1)
-    await profiles.update(
-        recent_matches=Case(
-            When(full, then=_halved(F("recent_matches") + 1)), default=F("recent_matches") + 1
-        ),
-        recent_quotes=Case(
-            When(full, then=_halved(F("recent_quotes"))), default=F("recent_quotes")
-        ),
+    in one order first (by user id) makes them queue instead of deadlocking: on PostgreSQL in
+    the same statement, through a FOR UPDATE sub-select sorted by user id that the UPDATE
+    joins; SQLite has one writer at a time anyway, so there it is the plain UPDATE."""
+    client = connections.get("default")
+    full = RESPONSIVENESS_WINDOW - 1
+    # Every SET reads the row as it was, so both CASEs test the old recent_matches.
+    counters = (
+        "recent_matches = CASE WHEN recent_matches >= {full} THEN (recent_matches + 1) / 2"
+        " ELSE recent_matches + 1 END,"
+        " recent_quotes = CASE WHEN recent_matches >= {full} THEN recent_quotes / 2"
+        " ELSE recent_quotes END"
     )
-
-
-def _halved(value: F | CombinedExpression) -> CombinedExpression:
-    # Integer division on both databases (the columns are integers).
-    return CombinedExpression(value, Connector.div, Value(2))
+    if client.capabilities.dialect == "postgres":
+        await client.execute_query(
+            "UPDATE worker_profiles SET " + counters.format(full="$1::int") + " FROM"
+            " (SELECT user_id FROM worker_profiles WHERE user_id = ANY($2::int[])"
+            " ORDER BY user_id FOR UPDATE) AS locked"
+            " WHERE worker_profiles.user_id = locked.user_id",
+            [full, worker_ids],
+        )
+        return
+    marks = ",".join("?" * len(worker_ids))
+    await client.execute_query(
+        "UPDATE worker_profiles SET " + counters.format(full="?") + f" WHERE user_id IN ({marks})",
+        [full, full, *worker_ids],
+    )
 
 
 async def get_job(ctx: Context, job_id: str) -> Job:
