@@ -41,7 +41,7 @@ log = logging.getLogger("fixhub.fanout")
 GroupKey = tuple[str, str | None, str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Member:
     """One subscription operation of one socket."""
 

@@ -98,7 +98,8 @@ class WireProtocol(ABC):
     keepalive_frame: ClassVar[str] = ""
 
 
-@dataclass(eq=False)  # hashed by identity: AppState.sessions holds sets of them
+# Hashed by identity (AppState.sessions holds sets of them); slots: one per held socket.
+@dataclass(eq=False, slots=True)
 class Session:
     websocket: WebSocket
     state: AppState
