@@ -84,7 +84,7 @@ def create_web_app(
                 limiter=running.limiter,
                 hub=None,  # type: ignore[arg-type]
             )
-            state.hub = Hub(running.bus, engine, lambda user: state.context(user))
+            state.hub = Hub(running.bus, engine, state.context_sharing)
             app.state.fixhub = state
             try:
                 yield

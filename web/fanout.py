@@ -121,7 +121,9 @@ class ChannelState:
 
 
 class Hub:
-    def __init__(self, bus: Bus, engine: Engine, base_context: Callable[[User | None], Context]):
+    def __init__(
+        self, bus: Bus, engine: Engine, base_context: Callable[[User | None, Loaders], Context]
+    ):
         self._bus = bus
         self._engine = engine
         self._context = base_context
@@ -298,8 +300,7 @@ class Hub:
         """The payload per viewer from one run of the shared part and one run of the viewer's
         part per viewer (web/split.py); None if the shared part turned out to read the viewer.
         An event whose root is gone maps every viewer to nothing."""
-        context = self._context(next(iter(viewers.values())))
-        context.loaders = loaders
+        context = self._context(next(iter(viewers.values())), loaders)
         try:
             root = await spec.root(context, event)
         except Exception:
@@ -320,8 +321,7 @@ class Hub:
             return None
 
         async def for_viewer(user: User | None) -> str:
-            mine = self._context(user)
-            mine.loaders = loaders
+            mine = self._context(user, loaders)
             result = await self._engine.execute(
                 plan.per_viewer,
                 context=mine,
@@ -355,8 +355,7 @@ class Hub:
         user: User | None,
         loaders: Loaders,
     ) -> tuple[str | None, bool]:
-        context = self._context(user)
-        context.loaders = loaders
+        context = self._context(user, loaders)
         try:
             root = await spec.root(context, event)
         except Exception:
