@@ -123,6 +123,10 @@ class SubscriptionSpec:
     # ...except users of these roles, who receive every event of a channel they were allowed
     # to join (ADMIN following any project).
     audience_roles: frozenset[str] = frozenset()
+    # Fields of the root type whose value depends on who asks (`Job.myMatch`): the fan-out runs
+    # the rest of a selection once per event and only these per recipient (web/split.py). It
+    # decides speed only: a shared part that reads the viewer is detected and run per viewer.
+    per_viewer: frozenset[str] = frozenset()
 
     def admits(self, user: User | None, audience: frozenset[int] | None) -> bool:
         """May `user` receive an event whose audience (from `self.audience`) is `audience`?"""

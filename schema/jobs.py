@@ -185,10 +185,14 @@ async def job_root(ctx: Context, event: Event) -> Job | None:
     return Job.from_model(job) if job else None
 
 
+# The Job fields that read the viewer (GraphQL names), for the fan-out's split (web/split.py).
+JOB_FIELDS_PER_VIEWER = frozenset({"myMatch", "quotes"})
+
 SPECS: dict[str, SubscriptionSpec] = {
     "jobUpdated": SubscriptionSpec(
         channel=lambda ctx, args: jobs.job_updated_channel(ctx, args["jobId"]),
         root=job_root,
+        per_viewer=JOB_FIELDS_PER_VIEWER,
     ),
 }
 

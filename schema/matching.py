@@ -19,7 +19,7 @@ from schema.common import (
     connection,
 )
 from schema.enums import JobStatus
-from schema.jobs import Job, job_root
+from schema.jobs import JOB_FIELDS_PER_VIEWER, Job, job_root
 
 
 @strawberry.type(
@@ -101,6 +101,7 @@ SPECS: dict[str, SubscriptionSpec] = {
         channel=lambda ctx, args: matching.matching_jobs_channel(ctx),
         root=job_root,
         audience=matching.matched_workers,
+        per_viewer=JOB_FIELDS_PER_VIEWER,
     ),
 }
 

@@ -32,6 +32,7 @@ from tests.support.services import (
 )
 from tests.support.snapshots import forget_snapshots, take_snapshots
 from tests.support.websocket import PROTOCOLS, LiveServer, QuietServer
+from web.ws_protocol import FixhubWebSocketProtocol
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +172,7 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
         application,
         host="127.0.0.1",
         port=0,  # the OS picks a free port; read back below
-        ws="websockets-sansio",
+        ws=FixhubWebSocketProtocol,  # what server.py runs
         lifespan="on",
         log_level="warning",
         log_config=None,  # leave the process's logging configuration alone

@@ -1,11 +1,18 @@
 """Subscription fan-out: one bus subscription per channel per process, one execution per
 event per distinct selection, one serialised payload written to every socket that shares it.
 
-Subscribers of a channel are grouped by (document, operation, variables). For each event the
-group's selection runs once with the first member's viewer in a fresh context. If no resolver
-looked at the viewer, the result is the same for everyone and is shared; otherwise the
-selection runs once per distinct viewer in the group. Permission to join was decided before
-joining (resolvers.policy via the SubscriptionSpec).
+Subscribers of a channel are grouped by (document, operation, variables), and within a group
+indexed by user id: an event that names its recipients (SubscriptionSpec.audience, e.g. the
+workers a job was matched to) reaches its candidates by lookup, so it costs the members it
+names, not every member of the channel. `SubscriptionSpec.admits` still decides, for each
+candidate, whether it may receive the event.
+
+For each event the group's selection runs once with the first recipient's viewer in a fresh
+context. If no resolver looked at the viewer, the result is the same for everyone and is
+shared; otherwise the selection runs once per distinct viewer in the group. A selection with
+fields the subscription declares viewer-dependent (SubscriptionSpec.per_viewer) is split
+(web/split.py): the rest runs once, those fields once per viewer. Permission to join was
+decided before joining (resolvers.policy via the SubscriptionSpec).
 """
 
 from __future__ import annotations
@@ -27,13 +34,14 @@ from resolvers.context import Context
 from resolvers.loaders import Loaders
 from schema import SPECS, SubscriptionSpec
 from web.engine import Engine, Prepared
+from web.split import SplitPlan
 
 log = logging.getLogger("fixhub.fanout")
 
 GroupKey = tuple[str, str | None, str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Member:
     """One subscription operation of one socket."""
 
@@ -47,23 +55,75 @@ class Member:
 
 @dataclass(eq=False)
 class Group:
+    """The members of one channel that share a selection, indexed for events that name their
+    recipients: such an event (job.matched names ~20 of the 1,000 matchingJobs subscribers)
+    touches only the members it names, never every member of the channel."""
+
     prepared: Prepared
     operation_name: str | None
     variables: dict[str, Any] | None
-    members: list[Member] = field(default_factory=list)
+    # Every member, in joining order (a dict as an ordered set: O(1) removal and lookup).
+    members: dict[Member, None] = field(default_factory=dict)
+    # The same members by user id, for events with an audience (SubscriptionSpec.audience)...
+    by_user: dict[int, dict[Member, None]] = field(default_factory=dict)
+    # ...except those whose role receives every event of the channel (audience_roles).
+    privileged: dict[Member, None] = field(default_factory=dict)
+    # How the selection runs per event: shared part once, viewer's part per viewer (web/split.py).
+    plan: SplitPlan | None = None
+
+    def add(self, spec: SubscriptionSpec, member: Member) -> None:
+        self.members[member] = None
+        user = member.user
+        if user is None:
+            return  # no audience admits an anonymous member: only unrestricted events reach it
+        if user.role in spec.audience_roles:
+            self.privileged[member] = None
+        else:
+            self.by_user.setdefault(user.id, {})[member] = None
+
+    def remove(self, member: Member) -> None:
+        del self.members[member]
+        self.privileged.pop(member, None)
+        if member.user is not None:
+            bucket = self.by_user.get(member.user.id)
+            if bucket is not None:
+                bucket.pop(member, None)
+                if not bucket:
+                    del self.by_user[member.user.id]
+
+    def recipients(self, spec: SubscriptionSpec, audience: frozenset[int] | None) -> list[Member]:
+        """The members an event with `audience` may reach. Whether each one may is still
+        decided by `spec.admits`, for the few candidates the index yields."""
+        if audience is None:
+            return list(self.members)
+        candidates = list(self.privileged)
+        if len(audience) <= len(self.by_user):
+            for user_id in audience:
+                bucket = self.by_user.get(user_id)
+                if bucket:
+                    candidates.extend(bucket)
+        else:
+            for user_id, bucket in self.by_user.items():
+                if user_id in audience:
+                    candidates.extend(bucket)
+        return [member for member in candidates if spec.admits(member.user, audience)]
 
 
 @dataclass(eq=False)
 class ChannelState:
     spec: SubscriptionSpec
     groups: dict[GroupKey, Group] = field(default_factory=dict)
+    # Which group each member is in, so that leaving is O(1) whatever the channel's size.
+    group_of: dict[Member, Group] = field(default_factory=dict)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     failure: BaseException | None = None
 
 
 class Hub:
-    def __init__(self, bus: Bus, engine: Engine, base_context: Callable[[User | None], Context]):
+    def __init__(
+        self, bus: Bus, engine: Engine, base_context: Callable[[User | None, Loaders], Context]
+    ):
         self._bus = bus
         self._engine = engine
         self._context = base_context
@@ -93,7 +153,9 @@ class Hub:
         group = state.groups.get(key)
         if group is None:
             group = state.groups[key] = Group(prepared, operation_name, variables)
-        group.members.append(member)
+            group.plan = SplitPlan.of(spec, prepared, operation_name)
+        group.add(spec, member)
+        state.group_of[member] = group
         metrics.SUBSCRIPTIONS.labels(_field_of(spec)).inc()
         await state.ready.wait()
         if state.failure is not None:
@@ -104,12 +166,14 @@ class Hub:
         state = self._channels.get(channel)
         if state is None:
             return
-        for key, group in list(state.groups.items()):
-            if member in group.members:
-                group.members.remove(member)
-                metrics.SUBSCRIPTIONS.labels(_field_of(state.spec)).dec()
-                if not group.members:
-                    del state.groups[key]
+        group = state.group_of.pop(member, None)
+        if group is not None:
+            group.remove(member)
+            metrics.SUBSCRIPTIONS.labels(_field_of(state.spec)).dec()
+            if not group.members:
+                for key, candidate in list(state.groups.items()):
+                    if candidate is group:
+                        del state.groups[key]
         if not state.groups:
             del self._channels[channel]
             if state.task is not None:
@@ -142,8 +206,9 @@ class Hub:
                     except (ValueError, KeyError):
                         log.warning("dropping malformed event on %s: %.200s", channel, raw)
                         continue
+                    audience = state.spec.audience(event) if state.spec.audience else None
                     for group in list(state.groups.values()):
-                        await self._dispatch(state.spec, group, event, kind)
+                        await self._dispatch(state.spec, group, event, audience, kind)
             # The bus ended the stream (it disconnected): nothing will arrive any more, so
             # end the subscriptions rather than leave them silently dead.
             self._fail(channel, state, "The event stream ended; subscribe again.")
@@ -163,18 +228,21 @@ class Hub:
         if self._channels.get(channel) is state:
             del self._channels[channel]
         for group in state.groups.values():
-            for member in group.members:
+            for member in list(group.members):
                 metrics.SUBSCRIPTIONS.labels(_field_of(state.spec)).dec()
                 member.end(message)
         state.groups.clear()
+        state.group_of.clear()
 
     async def _dispatch(
-        self, spec: SubscriptionSpec, group: Group, event: Event, kind: str
+        self,
+        spec: SubscriptionSpec,
+        group: Group,
+        event: Event,
+        audience: frozenset[int] | None,
+        kind: str,
     ) -> None:
-        members = list(group.members)
-        if spec.audience is not None:
-            audience = spec.audience(event)
-            members = [m for m in members if spec.admits(m.user, audience)]
+        members = group.recipients(spec, audience)
         if not members:
             return
         with tracing.deliver_span(kind, event.trace, len(members)):
@@ -185,6 +253,18 @@ class Hub:
     ) -> None:
         # Rows read for this event are the same whoever asks: one loader cache for all runs.
         loaders = Loaders()
+        viewers = {_viewer_key(member.user): member.user for member in members}
+        if group.plan is not None and len(viewers) > 1:
+            by_viewer = await self._run_split(spec, group, group.plan, event, viewers, loaders)
+            if by_viewer is not None:
+                for member in members:
+                    split_payload = by_viewer.get(_viewer_key(member.user))
+                    if split_payload is not None:
+                        self._deliver(group, member, event, split_payload, kind)
+                return
+            # The part declared shared read the viewer: run this selection whole from now on.
+            log.info("selection of %s reads the viewer outside %s", event.type, spec.per_viewer)
+            group.plan = None
         first = members[0]
         payload, viewer_used = await self._run(spec, group, event, first.user, loaders)
         if payload is None:
@@ -195,19 +275,65 @@ class Hub:
             return
         # The selection depends on who asks: run it once per distinct viewer, concurrently so
         # the viewers' loads batch into one query per relation.
-        viewers = {_viewer_key(member.user): member.user for member in members}
         first_key = _viewer_key(first.user)
         others = [key for key in viewers if key != first_key]
         results = await asyncio.gather(
             *(self._run(spec, group, event, viewers[key], loaders) for key in others)
         )
-        by_viewer = {first_key: payload} | {
+        payloads = {first_key: payload} | {
             key: result for key, (result, _) in zip(others, results, strict=True)
         }
         for member in members:
-            member_payload = by_viewer[_viewer_key(member.user)]
+            member_payload = payloads[_viewer_key(member.user)]
             if member_payload is not None:
                 self._deliver(group, member, event, member_payload, kind)
+
+    async def _run_split(
+        self,
+        spec: SubscriptionSpec,
+        group: Group,
+        plan: SplitPlan,
+        event: Event,
+        viewers: dict[int | None, User | None],
+        loaders: Loaders,
+    ) -> dict[int | None, str] | None:
+        """The payload per viewer from one run of the shared part and one run of the viewer's
+        part per viewer (web/split.py); None if the shared part turned out to read the viewer.
+        An event whose root is gone maps every viewer to nothing."""
+        context = self._context(next(iter(viewers.values())), loaders)
+        try:
+            root = await spec.root(context, event)
+        except Exception:
+            log.exception("loading event %s %s failed", event.type, event.id)
+            return {}
+        if context.viewer_used:
+            return None
+        if root is None:
+            return {}
+        shared = await self._engine.execute(
+            plan.shared,
+            context=context,
+            variables=group.variables,
+            operation_name=group.operation_name,
+            root_value=root,
+        )
+        if context.viewer_used:
+            return None
+
+        async def for_viewer(user: User | None) -> str:
+            mine = self._context(user, loaders)
+            result = await self._engine.execute(
+                plan.per_viewer,
+                context=mine,
+                variables=group.variables,
+                operation_name=group.operation_name,
+                root_value=root,
+            )
+            formatted = self._engine.format_result(plan.merge(shared, result), mine.request_id)
+            return json.dumps(formatted, separators=(",", ":"))
+
+        payloads = await asyncio.gather(*(for_viewer(user) for user in viewers.values()))
+        return dict(zip(viewers, payloads, strict=True))
 
     def _deliver(self, group: Group, member: Member, event: Event, payload: str, kind: str) -> None:
         if member not in group.members:
@@ -229,8 +355,7 @@ class Hub:
         user: User | None,
         loaders: Loaders,
     ) -> tuple[str | None, bool]:
-        context = self._context(user)
-        context.loaders = loaders
+        context = self._context(user, loaders)
         try:
             root = await spec.root(context, event)
         except Exception:

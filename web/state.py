@@ -8,6 +8,7 @@ from typing import Any
 from models import User
 from realtime import Bus
 from resolvers.context import Context
+from resolvers.loaders import Loaders
 from resolvers.ratelimit import Limiter
 from settings import Settings
 from web.engine import Engine
@@ -40,4 +41,16 @@ class AppState:
             limiter=self.limiter,
             user=user,
             client_address=client_address,
+        )
+
+    def context_sharing(self, user: User | None, loaders: Loaders) -> Context:
+        """A context reading through `loaders`, shared with other runs for the same event (the
+        fan-out runs a selection once per viewer; building fresh loaders for each, only to
+        replace them, cost a tenth of a viewer-dependent fan-out)."""
+        return Context(
+            settings=self.settings,
+            bus=self.bus,
+            limiter=self.limiter,
+            user=user,
+            loaders=loaders,
         )

@@ -280,7 +280,11 @@ async def test_viewer_dependent_selection_runs_once_per_distinct_viewer(
                 got[message["id"]] = message["payload"]["data"]["jobUpdated"]
             results.append(got)
 
-    assert executions.of(per_viewer) == 3
+    # `quotes` depends on the viewer (SubscriptionSpec.per_viewer): `id` runs once for all,
+    # `quotes` once per distinct viewer (web/split.py); `id status` once for all.
+    assert executions.of(per_viewer) == 0
+    assert executions.of(per_viewer + "\n# shared part") == 1
+    assert executions.of(per_viewer + "\n# per viewer part") == 3
     assert executions.of(shared) == 1
     quote_ids = [[q["id"] for q in result["per-viewer"]["quotes"]] for result in results]
     assert quote_ids == [

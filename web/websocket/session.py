@@ -4,8 +4,11 @@ What differs between the protocols (message names, framing, keep-alive) is a
 `WireProtocol`: web/websocket/transport_ws.py and web/websocket/legacy_ws.py.
 
 Frames are built by string concatenation around an already serialised payload, so a payload
-shared by many sockets is serialised once. Each socket has a bounded outgoing queue and one
-writer task; a socket that cannot keep up has its subscriptions ended, not its memory grown.
+shared by many sockets is serialised once. Each socket has a bounded list of outgoing frames
+and a writer task that runs only while the list is not empty: an idle socket holds no task
+and no queue (a process holds thousands of idle sockets; see web/ws_protocol.py). A socket
+whose list is full cannot keep up, and cannot even be told so in a frame: it is closed with
+1013 (Try Again Later) and a reason, so that its client reconnects, rather than grow.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ from web.state import AppState
 log = logging.getLogger("fixhub.websocket")
 
 OUTGOING_QUEUE = 1024
+# Close code for a socket whose outgoing frames overflowed (RFC 6455's registry: "Try Again
+# Later"); graphql-ws clients reconnect after it.
+CLOSE_FALLING_BEHIND = 1013
+FALLING_BEHIND = "Falling behind: too many messages waiting for this client; reconnect."
 
 
 # A close frame carries at most 123 bytes of reason; a longer one makes the close itself fail,
@@ -91,7 +98,8 @@ class WireProtocol(ABC):
     keepalive_frame: ClassVar[str] = ""
 
 
-@dataclass(eq=False)  # hashed by identity: AppState.sessions holds sets of them
+# Hashed by identity (AppState.sessions holds sets of them); slots: one per held socket.
+@dataclass(eq=False, slots=True)
 class Session:
     websocket: WebSocket
     state: AppState
@@ -102,19 +110,61 @@ class Session:
     init_received: bool = False
     # Loop time at which the session's token expires; the socket is closed with 4403 then.
     expires_at: float | None = None
+    expiry: asyncio.TimerHandle | None = None
     # The key this socket counts under in AppState.sessions, once initialised.
     slot: tuple[str, object] | None = None
-    outgoing: asyncio.Queue[str | None] = field(
-        default_factory=lambda: asyncio.Queue(OUTGOING_QUEUE)
-    )
+    # Frames not yet handed to the socket, oldest first (at most OUTGOING_QUEUE).
+    pending: list[str] = field(default_factory=list)
+    writer: asyncio.Task[None] | None = None
+    # Set once the session ends or the server closes it (`close_soon`): frames are dropped.
+    closing: bool = False
+    closer: asyncio.Task[None] | None = None
     operations: dict[str, tuple[str, Member] | asyncio.Task[None]] = field(default_factory=dict)
 
     def send(self, frame: str) -> bool:
-        try:
-            self.outgoing.put_nowait(frame)
-        except asyncio.QueueFull:
+        """Queues a frame; False if the socket fell too far behind (it is then closed)."""
+        if self.closing:
+            return True  # the socket is going away; nothing more reaches it
+        if len(self.pending) >= OUTGOING_QUEUE:
+            self.close_soon(CLOSE_FALLING_BEHIND, FALLING_BEHIND, flush=False)
             return False
+        self.pending.append(frame)
+        if self.writer is None:
+            self.writer = asyncio.get_running_loop().create_task(self._write())
         return True
+
+    async def _write(self) -> None:
+        try:
+            while self.pending:
+                await self.websocket.send_text(self.pending.pop(0))
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.closing = True  # the client is gone
+            self.pending.clear()
+        finally:
+            self.writer = None
+
+    async def flushed(self, within: float) -> None:
+        """Waits (at most `within` seconds) until the queued frames are written."""
+        writer = self.writer
+        if writer is not None:
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(writer), within)
+
+    def close_soon(self, code: int, reason: str, *, flush: bool) -> None:
+        """Closes the socket from outside its receive loop, which then sees the disconnect
+        and ends the session. With `flush`, the frames already queued go out first."""
+        if self.closing:
+            return
+        self.closing = True
+        if not flush:
+            self.pending.clear()
+
+        async def close() -> None:
+            await self.flushed(1.0)
+            with contextlib.suppress(Exception):
+                await self.websocket.close(code=code, reason=_fitting(reason))
+
+        self.closer = asyncio.get_running_loop().create_task(close())
 
     def send_message(self, message: Mapping[str, Any]) -> None:
         self.send(json.dumps(message, separators=(",", ":")))
@@ -139,7 +189,6 @@ async def serve(websocket: WebSocket, protocol: WireProtocol) -> None:
         protocol=protocol,
         client_address=websocket.client.host if websocket.client else "unknown",
     )
-    writer = asyncio.create_task(_write(connection), name="ws writer")
     close: Close | None = None
     open_sockets = metrics.WEBSOCKETS.labels(protocol.name)
     open_sockets.inc()
@@ -152,32 +201,22 @@ async def serve(websocket: WebSocket, protocol: WireProtocol) -> None:
     finally:
         open_sockets.dec()
         _release_slot(connection)
+        if connection.expiry is not None:
+            connection.expiry.cancel()
         for op_id in list(connection.operations):
             stop(connection, op_id, notify=False)
-        if not connection.outgoing.full():
-            connection.outgoing.put_nowait(None)  # tells the writer to finish
         if close is not None:
             # Let queued frames (e.g. connection_error) go out before the close frame.
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(writer), 1.0)
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await writer
+            await connection.flushed(1.0)
+        connection.closing = True
+        for task in (connection.writer, connection.closer):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
     if close is not None:
         with contextlib.suppress(Exception):
             await websocket.close(code=close.code, reason=close.reason)
-
-
-async def _write(connection: Session) -> None:
-    queue = connection.outgoing
-    try:
-        while True:
-            frame = await queue.get()
-            if frame is None:
-                return
-            await connection.websocket.send_text(frame)
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        return
 
 
 async def _receive_text(websocket: WebSocket) -> str:
@@ -211,18 +250,10 @@ async def _serve(connection: Session) -> None:
     )
     try:
         while True:
-            if connection.expires_at is None:
-                raw = await _receive_text(websocket)
-            else:
-                try:
-                    raw = await asyncio.wait_for(
-                        _receive_text(websocket), connection.expires_at - loop.time()
-                    )
-                except TimeoutError:
-                    raw = None
-                if raw is None or loop.time() >= connection.expires_at:
-                    _refuse(connection, "Forbidden: token expired")
-                    raise Close(4403, "Forbidden: token expired")
+            raw = await _receive_text(websocket)
+            if connection.expires_at is not None and loop.time() >= connection.expires_at:
+                _refuse(connection, TOKEN_EXPIRED)
+                raise Close(4403, TOKEN_EXPIRED)
             await _handle(connection, raw)
     finally:
         if keepalive is not None:
@@ -272,12 +303,23 @@ async def _connection_init(connection: Session, payload: Any) -> None:
         _refuse(connection, "Forbidden: invalid token")
         raise Close(4403, "Forbidden") from None
     if expiry is not None:
+        # One timer rather than a deadline on every receive (asyncio.wait_for makes a task
+        # per message and holds one per idle socket).
         loop = asyncio.get_running_loop()
         connection.expires_at = loop.time() + (expiry - time.time())
+        connection.expiry = loop.call_at(connection.expires_at, _expire, connection)
     _take_slot(connection)
     connection.acknowledged = True
     for frame in connection.protocol.acknowledgement():
         connection.send(frame)
+
+
+TOKEN_EXPIRED = "Forbidden: token expired"
+
+
+def _expire(connection: Session) -> None:
+    _refuse(connection, TOKEN_EXPIRED)
+    connection.close_soon(4403, TOKEN_EXPIRED, flush=True)
 
 
 def _refuse(connection: Session, message: str) -> None:
