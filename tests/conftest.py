@@ -78,6 +78,20 @@ async def renovation_snapshots(
     forget_snapshots()
 
 
+@pytest.fixture
+def server_sqlite_url(migrated_template: str, tmp_path: Path) -> str:
+    """A SQLite database for a `python server.py` the test starts: a copy of the migrated
+    template, as a server that is not new finds it (migrating an empty file costs a server ~3 s
+    of CPU; the empty start-up runs in `migrated_template`, the browser tests and the scale-out
+    tests). On a PostgreSQL run the template is not SQLite, and this process must not open a
+    SQLite database (Tortoise's per-dialect caches): the server gets an empty file."""
+    target = tmp_path / "server.sqlite3"
+    template = sqlite_path(migrated_template)
+    if template is not None:
+        shutil.copyfile(template, target)
+    return f"sqlite://{target}"
+
+
 # One dialect per test run: Tortoise caches dialect-specific query builders on the model
 # classes, so the suite runs once on SQLite and once (in another process) on PostgreSQL.
 @pytest.fixture(params=["postgres"] if TEST_DATABASE_URL else ["sqlite"])
