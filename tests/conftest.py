@@ -28,6 +28,7 @@ from tests.support.services import (
     TEST_DATABASE_URL,
     fresh_postgres_database,
     reset_postgres_database,
+    sqlite_url,
     suite_settings,
 )
 from tests.support.snapshots import forget_snapshots, take_snapshots
@@ -42,7 +43,7 @@ async def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
     would dominate the run). The app still runs `migrate` at start-up and finds nothing left
     to do; the empty-database start-up is covered by the scale-out tests."""
     if TEST_DATABASE_URL is None:
-        url = f"sqlite://{tmp_path_factory.mktemp('template') / 'fixhub.sqlite3'}"
+        url = sqlite_url(tmp_path_factory.mktemp("template") / "fixhub.sqlite3")
         await open_database(url)
         await close_database()
         yield url
@@ -79,6 +80,20 @@ async def renovation_snapshots(
     forget_snapshots()
 
 
+@pytest.fixture
+def server_sqlite_url(migrated_template: str, tmp_path: Path) -> str:
+    """A SQLite database for a `python server.py` the test starts: a copy of the migrated
+    template, as a server that is not new finds it (migrating an empty file costs a server ~3 s
+    of CPU; the empty start-up runs in `migrated_template`, the browser tests and the scale-out
+    tests). On a PostgreSQL run the template is not SQLite, and this process must not open a
+    SQLite database (Tortoise's per-dialect caches): the server gets an empty file."""
+    target = tmp_path / "server.sqlite3"
+    template = sqlite_path(migrated_template)
+    if template is not None:
+        shutil.copyfile(template, target)
+    return sqlite_url(target)
+
+
 # One dialect per test run: Tortoise caches dialect-specific query builders on the model
 # classes, so the suite runs once on SQLite and once (in another process) on PostgreSQL.
 @pytest.fixture(params=["postgres"] if TEST_DATABASE_URL else ["sqlite"])
@@ -94,7 +109,7 @@ async def database_url(
         template = sqlite_path(migrated_template)
         assert template is not None
         shutil.copyfile(template, tmp_path / "fixhub.sqlite3")
-        yield f"sqlite://{tmp_path / 'fixhub.sqlite3'}"
+        yield sqlite_url(tmp_path / "fixhub.sqlite3")
         return
     await reset_postgres_database(migrated_template)
     yield migrated_template

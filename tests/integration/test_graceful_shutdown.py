@@ -19,10 +19,12 @@ from websockets.exceptions import ConnectionClosed
 from tests.support.server_process import ServerProcess
 
 
-async def test_sigterm_closes_sockets_with_1012_and_exits_cleanly(tmp_path: Path) -> None:
+async def test_sigterm_closes_sockets_with_1012_and_exits_cleanly(
+    tmp_path: Path, server_sqlite_url: str
+) -> None:
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite://{tmp_path / 'fixhub.sqlite3'}",
+        "DATABASE_URL": server_sqlite_url,
         "SHUTDOWN_TIMEOUT_SECONDS": "5",
         "LOG_FORMAT": "json",
     }

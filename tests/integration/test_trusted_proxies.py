@@ -37,14 +37,16 @@ def test_uvicorn_trusts_no_proxy_unless_told() -> None:
 
 
 @asynccontextmanager
-async def running_server(tmp_path: Path, **env: str) -> AsyncIterator[ServerProcess]:
+async def running_server(
+    tmp_path: Path, database_url: str, **env: str
+) -> AsyncIterator[ServerProcess]:
     environment = {
         key: value
         for key, value in os.environ.items()
         if key not in {"FORWARDED_ALLOW_IPS", "DATABASE_URL", "BROADCAST_URL", "FIXHUB_ENV"}
     }
     environment.update(
-        DATABASE_URL=f"sqlite://{tmp_path / 'fixhub.sqlite3'}",
+        DATABASE_URL=database_url,
         SECRET_KEY=SECRET,
         LOGIN_ATTEMPTS_PER_ADDRESS="2",
         **env,
@@ -72,16 +74,22 @@ def sign_in_from(server: ServerProcess) -> Callable[[str], Any]:
     return sign_in
 
 
-async def test_forwarded_for_does_not_reset_the_address_limit_by_default(tmp_path: Path) -> None:
-    async with running_server(tmp_path) as server:
+async def test_forwarded_for_does_not_reset_the_address_limit_by_default(
+    tmp_path: Path, server_sqlite_url: str
+) -> None:
+    async with running_server(tmp_path, server_sqlite_url) as server:
         sign_in = sign_in_from(server)
         assert [await sign_in("1.2.3.4"), await sign_in("1.2.3.4")] == ["UNAUTHENTICATED"] * 2
         # Another claimed address is still the same peer, 127.0.0.1: refused.
         assert await sign_in("5.6.7.8") == "RATE_LIMITED"
 
 
-async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(tmp_path: Path) -> None:
-    async with running_server(tmp_path, FORWARDED_ALLOW_IPS="127.0.0.1") as server:
+async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(
+    tmp_path: Path, server_sqlite_url: str
+) -> None:
+    async with running_server(
+        tmp_path, server_sqlite_url, FORWARDED_ALLOW_IPS="127.0.0.1"
+    ) as server:
         sign_in = sign_in_from(server)
         assert [await sign_in("1.2.3.4"), await sign_in("1.2.3.4")] == ["UNAUTHENTICATED"] * 2
         assert await sign_in("1.2.3.4") == "RATE_LIMITED"

@@ -17,6 +17,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from tests.support.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+# A server under coverage (its subprocess patch) migrating an empty database on a 2-core machine
+# at load 40 took over 30 s to answer; one that fails to start exits, and fails at once.
+START_TIMEOUT = 60.0
 
 
 class ChildProcess:
@@ -39,7 +42,7 @@ class ChildProcess:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/graphql"
 
-    async def wait_answering(self, path: str, timeout: float = 30) -> None:
+    async def wait_answering(self, path: str, timeout: float = START_TIMEOUT) -> None:
         """Returns once GET `path` answers 200; fails if the process exits first."""
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as http:
@@ -73,7 +76,7 @@ class ServerProcess(ChildProcess):
         command = [sys.executable, "server.py", "--port", str(port), "--log-level", log_level]
         super().__init__(command, env, log, port)
 
-    async def wait_healthy(self, timeout: float = 30) -> None:
+    async def wait_healthy(self, timeout: float = START_TIMEOUT) -> None:
         await self.wait_answering("/healthz", timeout)
 
 

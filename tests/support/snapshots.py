@@ -33,6 +33,7 @@ from models import User
 from models.database import asyncpg_dsn, sqlite_path
 from settings import Settings
 from tests.support.api import Api
+from tests.support.services import sqlite_url
 
 # (team, contract) of a scene; a contract implies the team.
 Kind = tuple[bool, bool]
@@ -111,7 +112,7 @@ async def take_snapshots(
         if path is not None:
             scene_file = folder / f"scene-{int(team)}{int(contract)}.sqlite3"
             shutil.copyfile(path, scene_file)
-            url = f"sqlite://{scene_file}"
+            url = sqlite_url(scene_file)
         else:
             await reset()
         hits: list[tuple[str, int]] = []
