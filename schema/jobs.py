@@ -23,6 +23,7 @@ from schema.common import (
     GeoPoint,
     GeoPointInput,
     Info,
+    ResumeCursor,
     ServedByTheFanout,
     SubscriptionSpec,
     connection,
@@ -266,6 +267,8 @@ class JobsSubscription:
     @strawberry.subscription(
         description="Status changes of a job: its customer and its quoting or hired workers."
     )
-    async def job_updated(self, info: Info, job_id: strawberry.ID) -> AsyncGenerator[Job, None]:
+    async def job_updated(
+        self, info: Info, job_id: strawberry.ID, after: ResumeCursor = None
+    ) -> AsyncGenerator[Job, None]:
         raise ServedByTheFanout("jobUpdated")
         yield  # an async generator: strawberry reads the item type from it

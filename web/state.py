@@ -9,6 +9,7 @@ from models import User
 from realtime import Bus
 from resolvers.context import Context
 from resolvers.ratelimit import Limiter
+from resolvers.relay import Relay
 from settings import Settings
 from web.engine import Engine
 from web.fanout import Hub
@@ -20,6 +21,8 @@ class Backends:
 
     bus: Bus
     limiter: Limiter
+    # Publishes the outbox (resolvers/relay.py); woken after each commit that stored events.
+    relay: Relay | None = None
 
 
 @dataclass
@@ -28,6 +31,7 @@ class AppState:
     engine: Engine
     bus: Bus
     limiter: Limiter
+    relay: Relay | None
     hub: Hub
     # Initialised WebSocket sessions held by this process, per user (or per address for
     # anonymous ones), for the per-user caps on sockets and on operations over them.
@@ -40,4 +44,5 @@ class AppState:
             limiter=self.limiter,
             user=user,
             client_address=client_address,
+            relay=self.relay,
         )
