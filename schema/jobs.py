@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -178,10 +179,21 @@ async def job_root(ctx: Context, event: Event) -> Job | None:
     return Job.from_model(job) if job else None
 
 
+async def status_change_root(ctx: Context, event: Event) -> Job | None:
+    """The job, with the status this event reports: a replay of several changes shows each
+    of them, not the latest one several times."""
+    job = await jobs.job_of_event(ctx, event)
+    if job is None:
+        return None
+    with contextlib.suppress(ValueError):
+        job.status = ModelJobStatus(str(event.data.get("status")))
+    return Job.from_model(job)
+
+
 SPECS: dict[str, SubscriptionSpec] = {
     "jobUpdated": SubscriptionSpec(
         channel=lambda ctx, args: jobs.job_updated_channel(ctx, args["jobId"]),
-        root=job_root,
+        root=status_change_root,
     ),
 }
 
