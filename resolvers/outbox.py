@@ -21,6 +21,7 @@ import binascii
 import hashlib
 import hmac
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -28,6 +29,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from errors import BadUserInput
 from models import OutboxEvent
 from realtime.events import Event
+from resolvers import policy
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
 
 # Any constant works; it only has to be the same in every fixhub process (and differ from
 # models.database.MIGRATION_LOCK_KEY).
@@ -108,6 +113,13 @@ def position_of(secret_key: str, cursor: str) -> int:
     if not hmac.compare_digest(raw[8:], _signature(secret_key, position)):
         raise BadUserInput("This cursor is not one this server issued.", field="after")
     return position
+
+
+async def event_cursor(ctx: Context) -> str:
+    """The cursor of now, for any signed-in user (every feed needs an account); anonymous
+    callers learn nothing, not even how many events happened."""
+    policy.require_user(ctx.viewer)
+    return cursor_for(ctx.settings.secret_key, await latest_position())
 
 
 async def latest_position() -> int:

@@ -14,7 +14,7 @@ class RealtimeQuery:
         description="A cursor for this moment: subscribe with it as `after` and you receive "
         "every event committed after it, even those that happened before the subscription "
         "started (e.g. read it, load the page, then subscribe). Each event then carries its "
-        "own `cursor` in the `extensions` of its `next` payload."
+        "own `cursor` in the `extensions` of its `next` payload. Signed-in users only."
     )
     async def event_cursor(self, info: Info) -> str:
-        return outbox.cursor_for(info.context.settings.secret_key, await outbox.latest_position())
+        return await outbox.event_cursor(info.context)

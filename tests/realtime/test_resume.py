@@ -17,7 +17,7 @@ import pytest
 
 from resolvers import outbox
 from tests.support.api import Actor, Api
-from tests.support.messages import open_conversation, send
+from tests.support.messages import admin, open_conversation, send
 from tests.support.websocket import TRANSPORT_WS, LiveServer, WsClient
 
 QUOTES = (
@@ -252,3 +252,16 @@ async def test_the_replay_applies_the_subscription_permissions(live_server: Live
     async with live_server.session(TRANSPORT_WS, stranger) as client:
         await client.subscribe("q", feed.query, {**feed.variables, "after": start})
         assert await client.refusal_code("q") in {"NOT_FOUND", "FORBIDDEN"}
+
+
+@pytest.mark.parametrize("role", ["CUSTOMER", "WORKER", "ADMIN", None])
+async def test_event_cursor_is_for_signed_in_users(
+    live_server: LiveServer, role: str | None
+) -> None:
+    api = live_server.api
+    if role is None:
+        assert await api.error_code("{ eventCursor }", {}) == "UNAUTHENTICATED"
+        return
+    actor = await admin(api) if role == "ADMIN" else await api.register(role)
+    cursor = (await api.ok("{ eventCursor }", {}, actor))["eventCursor"]
+    assert outbox.position_of(live_server_secret(live_server), cursor) >= 0
