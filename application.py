@@ -1,8 +1,9 @@
 """The application: what one fixhub process runs for its whole life, with the web app on top.
 
 Start-up opens the database (migrating it), connects the bus and the rate limiter and starts
-the review-window sweeper; shutdown stops them in the reverse order. The web layer (web/app.py)
-only serves GraphQL over HTTP and WebSocket, with the bus and limiter it is handed here.
+the outbox relay and the review-window sweeper; shutdown stops them in the reverse order. The
+web layer (web/app.py) only serves GraphQL over HTTP and WebSocket, with the bus and limiter it
+is handed here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from models.database import close_database, connections_in_use, open_database
 from realtime import create_bus
 from resolvers.context import Context
 from resolvers.ratelimit import create_limiter
+from resolvers.relay import Relay
 from resolvers.reviews import close_overdue_jobs
 from settings import Settings
 from web.app import create_web_app
@@ -36,7 +38,9 @@ async def close_overdue_periodically(settings: Settings, backends: Backends) -> 
     conditional update, so two processes never close one job twice."""
     while True:
         try:
-            context = Context(settings=settings, bus=backends.bus, limiter=backends.limiter)
+            context = Context(
+                settings=settings, bus=backends.bus, limiter=backends.limiter, relay=backends.relay
+            )
             closed = await close_overdue_jobs(context)
             if closed:
                 log.info("closed %d jobs whose review window ended", closed)
@@ -65,7 +69,10 @@ async def running(settings: Settings) -> AsyncIterator[Backends]:
         stack.push_async_callback(bus.disconnect)
         limiter = create_limiter(settings.broadcast_url, settings.namespace)
         stack.push_async_callback(limiter.close)
-        backends = Backends(bus=bus, limiter=limiter)
+        relay = Relay(bus, settings)
+        relay.start()
+        stack.push_async_callback(relay.stop)
+        backends = Backends(bus=bus, limiter=limiter, relay=relay)
         sweeper = asyncio.create_task(
             close_overdue_periodically(settings, backends), name="close overdue"
         )

@@ -36,6 +36,19 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise SettingsError(f"{name} must be above 0, got {raw!r}")
+    return value
+
+
 def _choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
     raw = (env.get(name) or default).strip().lower()
     if raw not in choices:
@@ -118,6 +131,15 @@ class Settings:
     # Prefix of every Redis channel and key, so several deployments can share one Redis.
     namespace: str = ""
     ws_connection_init_timeout_seconds: float = 3.0
+    # The outbox (resolvers/relay.py): how long a published event is kept so that a client
+    # that was away can resume with `after` (a day covers a phone left overnight), and how
+    # often the relay looks for events nobody woke it for (a process died between commit
+    # and publish, or the bus was down); normally it is woken right after each commit.
+    outbox_retention_seconds: int = 24 * 3600
+    outbox_poll_seconds: float = 1.0
+    # Tests only (refused in production): the process kills itself with SIGKILL right after
+    # committing a transaction that stored an event of this type, before the relay ran.
+    test_kill_after_commit: str = ""
     ws_max_subscriptions_per_socket: int = 100
     # A person with a phone, a laptop and a few tabs open holds well under this; one user
     # holding hundreds of sockets (each ~30-70 KiB) is an attack on the process's memory.
@@ -297,6 +319,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_subscription_tokens=_int(
             env, "MAX_SUBSCRIPTION_TOKENS", Settings.max_subscription_tokens
         ),
+        outbox_retention_seconds=_int(
+            env, "OUTBOX_RETENTION_SECONDS", Settings.outbox_retention_seconds
+        ),
+        outbox_poll_seconds=_float(env, "OUTBOX_POLL_SECONDS", Settings.outbox_poll_seconds),
+        test_kill_after_commit=env.get("FIXHUB_TEST_KILL_AFTER_COMMIT", ""),
     )
     for name, value, low, high in [
         ("MAX_QUOTES_PER_JOB", settings.max_quotes_per_job, 1, 100),
@@ -325,9 +352,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ("REGISTRATION_WINDOW_SECONDS", settings.registration_window_seconds, 1, 7 * 86_400),
         ("INVITATIONS_PER_OWNER", settings.invitations_per_owner, 1, 1_000_000),
         ("INVITATION_WINDOW_SECONDS", settings.invitation_window_seconds, 1, 7 * 86_400),
+        ("OUTBOX_RETENTION_SECONDS", settings.outbox_retention_seconds, 60, 365 * 86_400),
     ]:
         if not low <= value <= high:
             raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    if settings.test_kill_after_commit and environment == "production":
+        raise SettingsError("FIXHUB_TEST_KILL_AFTER_COMMIT is for tests; unset it in production")
     secret = env.get("SECRET_KEY")
     needs_own_secret = settings.uses_shared_services or environment == "production"
     if secret:

@@ -73,13 +73,27 @@ def operation_span(
         yield span
 
 
+def current_carrier() -> dict[str, str] | None:
+    """The current span's context, to continue it in another task (None when off)."""
+    if not enabled():
+        return None
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)
+    return carrier or None
+
+
 @contextmanager
-def publish_span(kind: str) -> Iterator[dict[str, str] | None]:
-    """The span of one publish, and the carrier its context travels in (None when off)."""
+def publish_span(
+    kind: str, parent: dict[str, str] | None = None
+) -> Iterator[dict[str, str] | None]:
+    """The span of one publish, and the carrier its context travels in (None when off).
+    `parent`: the carrier of the operation that caused the event, when it ran in another
+    task (the outbox relay publishes for the mutation)."""
     if not enabled():
         yield None
         return
-    with _tracer.start_as_current_span(f"publish {kind}", kind=SpanKind.PRODUCER):
+    context = _PROPAGATOR.extract(parent) if parent else None
+    with _tracer.start_as_current_span(f"publish {kind}", context=context, kind=SpanKind.PRODUCER):
         carrier: dict[str, str] = {}
         _PROPAGATOR.inject(carrier)
         yield carrier

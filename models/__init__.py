@@ -34,6 +34,7 @@ from models.materials import MaterialDelivery, MaterialPlan
 from models.messages import Message, Thread, ThreadReadMarker
 from models.milestones import Inspection, Milestone, ProgressReport
 from models.notifications import Notification
+from models.outbox import OutboxEvent
 from models.points import PointAccount, PointTransaction, Redemption, Reward
 from models.project_feed import ProjectEvent
 from models.projects import TEAM_SEATS, Project, TeamSeat
@@ -78,6 +79,7 @@ __all__ = [
     "Milestone",
     "MilestoneStatus",
     "Notification",
+    "OutboxEvent",
     "PointAccount",
     "PointKind",
     "PointTransaction",

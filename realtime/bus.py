@@ -17,6 +17,7 @@ from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 __all__ = [
+    "RESUBSCRIBED",
     "Bus",
     "BusUnavailable",
     "QueueSubscription",
@@ -25,6 +26,11 @@ __all__ = [
 ]
 
 DEFAULT_QUEUE_SIZE = 1024
+
+# Delivered in-band, to a subscription that asked for it, when the backend re-established its
+# subscription after losing it (Redis restarted): messages published meanwhile may have been
+# missed, and the subscriber can catch up from storage (web/fanout.py does, from the outbox).
+RESUBSCRIBED = "\x00resubscribed"
 
 
 class SubscriberTooSlow(Exception):
@@ -60,8 +66,12 @@ class Bus(ABC):
         """Deliver `message` to every current subscriber of `channel`."""
 
     @abstractmethod
-    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]:
-        """Subscribe to `channel`; the subscription is active once ``__aenter__`` returns."""
+    def subscribe(
+        self, channel: str, *, notify_resubscribed: bool = False
+    ) -> AbstractAsyncContextManager[Subscription]:
+        """Subscribe to `channel`; the subscription is active once ``__aenter__`` returns.
+        With `notify_resubscribed`, it receives `RESUBSCRIBED` after each outage of the
+        backend, once it is subscribed again."""
 
     @abstractmethod
     async def ping(self) -> bool:
@@ -82,7 +92,14 @@ class QueueSubscription:
     awaits a slow consumer: when the queue is full the subscriber is marked too slow instead.
     """
 
-    def __init__(self, channel: str, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+    def __init__(
+        self,
+        channel: str,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        *,
+        notify_resubscribed: bool = False,
+    ) -> None:
+        self.notify_resubscribed = notify_resubscribed
         if queue_size < 1:
             raise ValueError(f"queue_size must be >= 1, got {queue_size}")
         self._channel = channel

@@ -22,6 +22,10 @@ class Event:
     published_at: float | None = field(default=None, compare=False)
     # The publish span's trace context (W3C traceparent), when tracing is on.
     trace: dict[str, str] | None = field(default=None, compare=False)
+    # Its place in the outbox (resolvers/outbox.py), in commit order, and the opaque cursor
+    # naming it that clients resume from; None for an event that was never stored.
+    position: int | None = field(default=None, compare=False)
+    cursor: str | None = field(default=None, compare=False)
 
     def encode(self, published_at: float | None = None, trace: dict[str, str] | None = None) -> str:
         message: dict[str, Any] = {
@@ -30,6 +34,10 @@ class Event:
             "id": self.id,
             "data": self.data,
         }
+        if self.position is not None:
+            message["p"] = self.position
+        if self.cursor is not None:
+            message["c"] = self.cursor
         if published_at is not None:
             message["at"] = round(published_at, 6)
         if trace:
@@ -42,12 +50,15 @@ class Event:
         if message.get("v") != VERSION:
             raise ValueError(f"unsupported event version {message.get('v')!r}")
         at = message.get("at")
+        position, cursor = message.get("p"), message.get("c")
         return cls(
             type=message["type"],
             id=int(message["id"]),
             data=message.get("data") or {},
             published_at=float(at) if isinstance(at, int | float) else None,
             trace=_carrier(message.get("tp")),
+            position=position if isinstance(position, int) else None,
+            cursor=cursor if isinstance(cursor, str) else None,
         )
 
 

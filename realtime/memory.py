@@ -41,7 +41,10 @@ class MemoryBus(Bus):
                 subscribers.discard(sub)
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+    async def subscribe(
+        self, channel: str, *, notify_resubscribed: bool = False
+    ) -> AsyncIterator[Subscription]:
+        # An in-process bus has no outage to announce.
         self._require_connected()
         sub = QueueSubscription(channel, self._queue_size)
         self._channels.setdefault(channel, set()).add(sub)

@@ -22,8 +22,12 @@ class NamespacedBus(Bus):
     async def publish(self, channel: str, message: str) -> None:
         await self._inner.publish(self._prefix + channel, message)
 
-    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]:
-        return self._inner.subscribe(self._prefix + channel)
+    def subscribe(
+        self, channel: str, *, notify_resubscribed: bool = False
+    ) -> AbstractAsyncContextManager[Subscription]:
+        return self._inner.subscribe(
+            self._prefix + channel, notify_resubscribed=notify_resubscribed
+        )
 
     async def ping(self) -> bool:
         return await self._inner.ping()

@@ -37,6 +37,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 import metrics
 from realtime.bus import (
     DEFAULT_QUEUE_SIZE,
+    RESUBSCRIBED,
     Bus,
     BusUnavailable,
     QueueSubscription,
@@ -98,6 +99,9 @@ class RedisBus(Bus):
         self._pending_replies: dict[str, int] = {}  # outstanding (UN)SUBSCRIBE replies
         self._reset_requested = False
         self._leave_tasks: set[asyncio.Task[None]] = set()
+        # Channels re-SUBSCRIBEd on a new PubSub connection whose confirmation has not arrived:
+        # on it, their subscribers that asked are told they may have missed messages.
+        self._resubscribing: set[str] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -196,10 +200,12 @@ class RedisBus(Bus):
             ) from exc
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+    async def subscribe(
+        self, channel: str, *, notify_resubscribed: bool = False
+    ) -> AsyncIterator[Subscription]:
         if self._reader is None:
             raise BusUnavailable("Redis bus is not connected (call connect() first)")
-        sub = QueueSubscription(channel, self._queue_size)
+        sub = QueueSubscription(channel, self._queue_size, notify_resubscribed=notify_resubscribed)
         state = self._channels.get(channel)
         if state is None:
             state = self._channels[channel] = _ChannelState()
@@ -361,6 +367,7 @@ class RedisBus(Bus):
                 self._reset_requested = False
                 self._requested = set(channels)
                 self._pending_replies = dict.fromkeys(channels, 1)
+                self._resubscribing = set(channels)
         except BaseException:
             await pubsub.aclose()
             raise
@@ -413,6 +420,12 @@ class RedisBus(Bus):
             else:
                 self._pending_replies.pop(channel, None)
             self._refresh_active(channel)
+            if kind == "subscribe" and channel in self._resubscribing:
+                self._resubscribing.discard(channel)
+                state = self._channels.get(channel)
+                for sub in tuple(state.subscribers if state is not None else ()):
+                    if sub.notify_resubscribed:
+                        sub.deliver(RESUBSCRIBED)
         # "pong" needs no handling: receiving anything already proved the connection alive.
 
 

@@ -32,6 +32,7 @@ from schema import (
     project_feed,
     projects,
     quotes,
+    realtime,
     records,
     reviews,
     settlement,
@@ -61,6 +62,7 @@ Query = merge_types(
         settlement.SettlementQuery,
         acceptance.AcceptanceQuery,
         consultations.ConsultationsQuery,
+        realtime.RealtimeQuery,
     ),
 )
 Mutation = merge_types(

@@ -105,6 +105,19 @@ class Customer:
 
 DateTimeArg = Annotated[datetime, strawberry.argument(description="ISO 8601 with a timezone")]
 
+RESUME_DESCRIPTION = (
+    "Resume after this cursor: the `cursor` in the `extensions` of the last `next` payload "
+    "you received (every event of every subscription carries one), or `eventCursor` read "
+    "before you started. Everything this subscription would have delivered after it is "
+    "replayed first (with the same permission checks as live), then it continues live: no "
+    "duplicate, no gap. Refused with BAD_USER_INPUT when it was not issued by this server, "
+    "when it is older than the retention window (OUTBOX_RETENTION_SECONDS, a day by default) "
+    "or when more than 1000 events followed it: reload with the queries, then subscribe "
+    "without `after`."
+)
+# `after` of the subscriptions that had no replay before the outbox.
+ResumeCursor = Annotated[str | None, strawberry.argument(description=RESUME_DESCRIPTION)]
+
 
 @dataclass(frozen=True)
 class SubscriptionSpec:

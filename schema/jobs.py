@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +24,7 @@ from schema.common import (
     GeoPoint,
     GeoPointInput,
     Info,
+    ResumeCursor,
     ServedByTheFanout,
     SubscriptionSpec,
     connection,
@@ -188,10 +190,22 @@ async def job_root(ctx: Context, event: Event) -> Job | None:
 # The Job fields that read the viewer (GraphQL names), for the fan-out's split (web/split.py).
 JOB_FIELDS_PER_VIEWER = frozenset({"myMatch", "quotes"})
 
+
+async def status_change_root(ctx: Context, event: Event) -> Job | None:
+    """The job, with the status this event reports: a replay of several changes shows each
+    of them, not the latest one several times."""
+    job = await jobs.job_of_event(ctx, event)
+    if job is None:
+        return None
+    with contextlib.suppress(ValueError):
+        job.status = ModelJobStatus(str(event.data.get("status")))
+    return Job.from_model(job)
+
+
 SPECS: dict[str, SubscriptionSpec] = {
     "jobUpdated": SubscriptionSpec(
         channel=lambda ctx, args: jobs.job_updated_channel(ctx, args["jobId"]),
-        root=job_root,
+        root=status_change_root,
         per_viewer=JOB_FIELDS_PER_VIEWER,
     ),
 }
@@ -278,6 +292,8 @@ class JobsSubscription:
     @strawberry.subscription(
         description="Status changes of a job: its customer and its quoting or hired workers."
     )
-    async def job_updated(self, info: Info, job_id: strawberry.ID) -> AsyncGenerator[Job, None]:
+    async def job_updated(
+        self, info: Info, job_id: strawberry.ID, after: ResumeCursor = None
+    ) -> AsyncGenerator[Job, None]:
         raise ServedByTheFanout("jobUpdated")
         yield  # an async generator: strawberry reads the item type from it

@@ -14,6 +14,7 @@ from resolvers import matching
 from schema.common import (
     Connection,
     Info,
+    ResumeCursor,
     ServedByTheFanout,
     SubscriptionSpec,
     connection,
@@ -123,6 +124,8 @@ class MatchingQuery:
 @strawberry.type
 class MatchingSubscription:
     @strawberry.subscription(description="Each new job you are matched to (workers only).")
-    async def matching_jobs(self, info: Info) -> AsyncGenerator[Job, None]:
+    async def matching_jobs(
+        self, info: Info, after: ResumeCursor = None
+    ) -> AsyncGenerator[Job, None]:
         raise ServedByTheFanout("matchingJobs")
         yield  # an async generator: strawberry reads the item type from it

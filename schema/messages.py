@@ -18,6 +18,7 @@ from schema.common import (
     Customer,
     Info,
     Participant,
+    ResumeCursor,
     ServedByTheFanout,
     SubscriptionSpec,
     connection,
@@ -186,7 +187,7 @@ class MessagesSubscription:
         description="New messages in a conversation, live (those who may read it)."
     )
     async def message_received(
-        self, info: Info, thread_id: strawberry.ID
+        self, info: Info, thread_id: strawberry.ID, after: ResumeCursor = None
     ) -> AsyncGenerator[Message, None]:
         raise ServedByTheFanout("messageReceived")
         yield  # an async generator: strawberry reads the item type from it

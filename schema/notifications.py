@@ -14,6 +14,7 @@ from realtime.events import Event
 from resolvers import notifications
 from resolvers.context import Context
 from schema.common import (
+    RESUME_DESCRIPTION,
     Connection,
     Info,
     ServedByTheFanout,
@@ -108,7 +109,9 @@ class NotificationsSubscription:
     @strawberry.subscription(
         description="Your notifications live. With `after` (a notification id), first replays "
         "what was stored after it, then continues live: no duplicate, no gap. More than 500 stored "
-        "after it are refused (BAD_USER_INPUT): page through `notifications` first."
+        "after it are refused (BAD_USER_INPUT): page through `notifications` first. `after` may "
+        "also be an event cursor (the `cursor` in the `extensions` of each `next` payload, or "
+        "`eventCursor`), as for every other subscription: " + RESUME_DESCRIPTION
     )
     async def notifications(
         self, info: Info, after: strawberry.ID | None = None

@@ -14,6 +14,7 @@ from realtime.events import Event
 from resolvers import project_feed
 from resolvers.context import Context
 from schema.common import (
+    RESUME_DESCRIPTION,
     Connection,
     Info,
     Participant,
@@ -109,7 +110,9 @@ class ProjectFeedSubscription:
     @strawberry.subscription(
         description="A project's feed live, for its participants (customer, assigned people, "
         "owners of the chosen enterprises, ADMIN). With `after` (an event id), first replays "
-        "what was stored after it, then continues live: no duplicate, no gap."
+        "what was stored after it, then continues live: no duplicate, no gap. `after` may also "
+        "be an event cursor (the `cursor` in the `extensions` of each `next` payload, or "
+        "`eventCursor`), as for every other subscription: " + RESUME_DESCRIPTION
     )
     async def project_progress(
         self, info: Info, project_id: strawberry.ID, after: strawberry.ID | None = None

@@ -12,7 +12,7 @@ from realtime.events import Event
 from resolvers import quotes
 from resolvers.context import Context
 from schema.accounts import Worker, load_worker
-from schema.common import Info, ServedByTheFanout, SubscriptionSpec
+from schema.common import Info, ResumeCursor, ServedByTheFanout, SubscriptionSpec
 from schema.enums import QuoteStatus
 from schema.jobs import Job
 from schema.matching import Match
@@ -119,7 +119,7 @@ class QuotesMutation:
 class QuotesSubscription:
     @strawberry.subscription(description="New quotes for your job (the job's customer only).")
     async def quote_received(
-        self, info: Info, job_id: strawberry.ID
+        self, info: Info, job_id: strawberry.ID, after: ResumeCursor = None
     ) -> AsyncGenerator[Quote, None]:
         raise ServedByTheFanout("quoteReceived")
         yield  # an async generator: strawberry reads the item type from it

@@ -82,6 +82,7 @@ def create_web_app(
                 engine=engine,
                 bus=running.bus,
                 limiter=running.limiter,
+                relay=running.relay,
                 hub=None,  # type: ignore[arg-type]
             )
             state.hub = Hub(running.bus, engine, state.context_sharing)

@@ -13,6 +13,13 @@ shared; otherwise the selection runs once per distinct viewer in the group. A se
 fields the subscription declares viewer-dependent (SubscriptionSpec.per_viewer) is split
 (web/split.py): the rest runs once, those fields once per viewer. Permission to join was
 decided before joining (resolvers.policy via the SubscriptionSpec).
+
+Events from the outbox carry their position (resolvers/outbox.py). Each channel's events are
+published in position order, so an event at or below the last position a channel delivered is
+a duplicate (republished by a relay that died before marking it, or published before the
+channel joined) and is dropped; after the bus lost and re-established its subscription, the
+channel catches up from the outbox from its last position, so nothing published meanwhile
+is missed.
 """
 
 from __future__ import annotations
@@ -29,7 +36,9 @@ import metrics
 import tracing
 from models import User
 from realtime import Bus, SubscriberTooSlow
+from realtime.bus import RESUBSCRIBED
 from realtime.events import Event
+from resolvers import outbox
 from resolvers.context import Context
 from resolvers.loaders import Loaders
 from schema import SPECS, SubscriptionSpec
@@ -51,6 +60,9 @@ class Member:
     deliver: Callable[[int, str], bool]
     # Called once if the hub must end this subscription (e.g. the channel failed).
     end: Callable[[str], None]
+    # `deliver` receives the event's outbox position instead of its id (when it has one): for
+    # a replay from an outbox cursor, which deduplicates by position.
+    keyed_by_position: bool = False
 
 
 @dataclass(eq=False)
@@ -118,6 +130,8 @@ class ChannelState:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     failure: BaseException | None = None
+    # The highest outbox position this channel has seen (see the module docstring).
+    last_position: int = 0
 
 
 class Hub:
@@ -198,17 +212,23 @@ class Hub:
     async def _pump(self, channel: str, state: ChannelState) -> None:
         kind = metrics.channel_kind(channel)
         try:
-            async with self._bus.subscribe(channel) as subscription:
+            # Read before subscribing: what is at or below it was committed before this channel
+            # joined (a subscriber's replay covers it), everything above arrives live.
+            state.last_position = await outbox.latest_position()
+            async with self._bus.subscribe(channel, notify_resubscribed=True) as subscription:
                 state.ready.set()
                 async for raw in subscription:
+                    if raw == RESUBSCRIBED:
+                        secret = self._context(None, Loaders()).settings.secret_key
+                        for missed in await outbox.rows_after(secret, channel, state.last_position):
+                            await self._on_event(state, missed, kind)
+                        continue
                     try:
                         event = Event.decode(raw)
                     except (ValueError, KeyError):
                         log.warning("dropping malformed event on %s: %.200s", channel, raw)
                         continue
-                    audience = state.spec.audience(event) if state.spec.audience else None
-                    for group in list(state.groups.values()):
-                        await self._dispatch(state.spec, group, event, audience, kind)
+                    await self._on_event(state, event, kind)
             # The bus ended the stream (it disconnected): nothing will arrive any more, so
             # end the subscriptions rather than leave them silently dead.
             self._fail(channel, state, "The event stream ended; subscribe again.")
@@ -223,6 +243,15 @@ class Hub:
             self._fail(channel, state, "The event stream failed; subscribe again.")
         finally:
             state.ready.set()
+
+    async def _on_event(self, state: ChannelState, event: Event, kind: str) -> None:
+        if event.position is not None:
+            if event.position <= state.last_position:
+                return
+            state.last_position = event.position
+        audience = state.spec.audience(event) if state.spec.audience else None
+        for group in list(state.groups.values()):
+            await self._dispatch(state.spec, group, event, audience, kind)
 
     def _fail(self, channel: str, state: ChannelState, message: str) -> None:
         if self._channels.get(channel) is state:
@@ -338,7 +367,8 @@ class Hub:
     def _deliver(self, group: Group, member: Member, event: Event, payload: str, kind: str) -> None:
         if member not in group.members:
             return
-        if not member.deliver(event.id, payload):
+        key = event.position if member.keyed_by_position and event.position else event.id
+        if not member.deliver(key, payload):
             metrics.SLOW_SUBSCRIBERS.inc()
             member.end("This subscription fell too far behind and was ended.")
             return
@@ -371,6 +401,9 @@ class Hub:
             root_value=root,
         )
         formatted = self._engine.format_result(result, context.request_id)
+        if event.cursor is not None:
+            # Where to resume from: `after` of any subscription (resolvers/outbox.py).
+            formatted["extensions"] = {"cursor": event.cursor}
         return json.dumps(formatted, separators=(",", ":")), context.viewer_used
 
 

@@ -120,6 +120,7 @@ async def graphql_http(request: Request) -> Response:
         settings=state.settings,
         bus=state.bus,
         limiter=state.limiter,
+        relay=state.relay,
         client_address=request.client.host if request.client else "unknown",
         request_id=request_id_from(request.headers.get("x-request-id")),
     )

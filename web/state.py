@@ -10,6 +10,7 @@ from realtime import Bus
 from resolvers.context import Context
 from resolvers.loaders import Loaders
 from resolvers.ratelimit import Limiter
+from resolvers.relay import Relay
 from settings import Settings
 from web.engine import Engine
 from web.fanout import Hub
@@ -21,6 +22,8 @@ class Backends:
 
     bus: Bus
     limiter: Limiter
+    # Publishes the outbox (resolvers/relay.py); woken after each commit that stored events.
+    relay: Relay | None = None
 
 
 @dataclass
@@ -29,6 +32,7 @@ class AppState:
     engine: Engine
     bus: Bus
     limiter: Limiter
+    relay: Relay | None
     hub: Hub
     # Initialised WebSocket sessions held by this process, per user (or per address for
     # anonymous ones), for the per-user caps on sockets and on operations over them.
@@ -41,6 +45,7 @@ class AppState:
             limiter=self.limiter,
             user=user,
             client_address=client_address,
+            relay=self.relay,
         )
 
     def context_sharing(self, user: User | None, loaders: Loaders) -> Context:

@@ -290,8 +290,13 @@ async def test_root_field_selected_through_fragments_subscribes(live_server: Liv
             message = await client.receive()
             assert message["type"] == "next", message
             got[message["id"]] = message["payload"]
-    expected = {"data": {"matchingJobs": {"id": job["id"]}}}
-    assert got == {"spread": expected, "inline": expected}
+    expected = {"matchingJobs": {"id": job["id"]}}
+    assert {key: payload["data"] for key, payload in got.items()} == {
+        "spread": expected,
+        "inline": expected,
+    }
+    # The same event, so the same cursor to resume from.
+    assert got["spread"]["extensions"]["cursor"] == got["inline"]["extensions"]["cursor"]
 
 
 # -- Ending operations and the connection -----------------------------------------------------

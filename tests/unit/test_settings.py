@@ -45,6 +45,25 @@ def test_bad_urls_are_named() -> None:
         load_settings({"BROADCAST_URL": "kafka://x"})
 
 
+def test_outbox_settings_have_defaults_and_refuse_nonsense() -> None:
+    settings = load_settings({})
+    assert settings.outbox_retention_seconds == 86_400 and settings.outbox_poll_seconds == 1.0
+    assert load_settings({"OUTBOX_POLL_SECONDS": "0.25"}).outbox_poll_seconds == 0.25
+    with pytest.raises(SettingsError, match="OUTBOX_POLL_SECONDS"):
+        load_settings({"OUTBOX_POLL_SECONDS": "0"})
+    with pytest.raises(SettingsError, match="OUTBOX_POLL_SECONDS"):
+        load_settings({"OUTBOX_POLL_SECONDS": "soon"})
+    with pytest.raises(SettingsError, match="OUTBOX_RETENTION_SECONDS"):
+        load_settings({"OUTBOX_RETENTION_SECONDS": "5"})
+
+
+def test_the_test_kill_hook_is_refused_in_production() -> None:
+    env = {"FIXHUB_ENV": "production", "SECRET_KEY": "x" * 40}
+    assert load_settings(env).test_kill_after_commit == ""
+    with pytest.raises(SettingsError, match="FIXHUB_TEST_KILL_AFTER_COMMIT"):
+        load_settings({**env, "FIXHUB_TEST_KILL_AFTER_COMMIT": "quote.submitted"})
+
+
 def _run_server(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "server.py", *args],

@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import (
@@ -28,6 +27,7 @@ from resolvers.context import Context
 from schema import SPECS
 from web.engine import Prepared, RequestError, is_subscription
 from web.fanout import Member
+from web.outbox_replay import Replay, keyed_by_position, replay_for
 from web.replay import ReplayGate
 from web.state import AppState
 from web.websocket.session import Close, Session, stop
@@ -141,11 +141,13 @@ async def _subscribe(connection: Session, message: dict[str, Any]) -> None:
     def send_payload(text: str) -> bool:
         return connection.send(connection.next_frame(op_id, text))
 
-    gate = ReplayGate(send_payload) if spec.replay is not None else None
+    replay = replay_for(spec, channel, arguments)
+    gate = ReplayGate(send_payload) if replay is not None else None
     member = Member(
         user=connection.user,
         deliver=gate.live if gate is not None else lambda _event_id, text: send_payload(text),
         end=lambda reason: _end_with_error(connection, op_id, reason),
+        keyed_by_position=keyed_by_position(spec, arguments),
     )
     connection.operations[op_id] = (channel, member)
     try:
@@ -154,17 +156,15 @@ async def _subscribe(connection: Session, message: dict[str, Any]) -> None:
         connection.operations.pop(op_id, None)
         _end_with_error(connection, op_id, "The event stream is unavailable; try again.")
         return
-    if gate is not None and spec.replay is not None:
-        await _replay(
-            connection, op_id, gate, spec.replay, context, arguments, prepared, payload, cost
-        )
+    if gate is not None and replay is not None:
+        await _replay(connection, op_id, gate, replay, context, arguments, prepared, payload, cost)
 
 
 async def _replay(
     connection: Session,
     op_id: str,
     gate: ReplayGate,
-    replay: Callable[[Context, dict[str, Any]], Awaitable[list[tuple[int, Any]]]],
+    replay: Replay,
     context: Context,
     arguments: dict[str, Any],
     prepared: Prepared,
@@ -186,7 +186,7 @@ async def _replay(
         connection.send(connection.next_frame(op_id, payload_text))
         connection.send_complete(op_id)
         return
-    for _event_id, root in items:
+    for _key, root, cursor in items:
         result = await engine.execute(
             prepared,
             context=context.for_new_operation(),
@@ -194,11 +194,14 @@ async def _replay(
             operation_name=request.get("operationName"),
             root_value=root,
         )
-        text = json.dumps(engine.format_result(result, context.request_id), separators=(",", ":"))
+        formatted = engine.format_result(result, context.request_id)
+        if cursor is not None:
+            formatted["extensions"] = {"cursor": cursor}  # as web/fanout.py does live
+        text = json.dumps(formatted, separators=(",", ":"))
         if not connection.send(connection.next_frame(op_id, text)):
             _end_with_error(connection, op_id, "This subscription fell too far behind.")
             return
-    if not gate.finish(event_id for event_id, _ in items):
+    if not gate.finish(key for key, _, _ in items):
         _end_with_error(connection, op_id, "This subscription fell too far behind.")
 
 
