@@ -22,7 +22,7 @@ from models.database import close_database, connections_in_use, open_database
 from realtime import create_bus
 from resolvers.context import Context
 from resolvers.ratelimit import create_limiter
-from resolvers.relay import Relay
+from resolvers.relay import STOP_GRACE_SECONDS, Relay, stop_task
 from resolvers.reviews import close_overdue_jobs
 from settings import Settings
 from web.app import create_web_app
@@ -33,10 +33,13 @@ log = logging.getLogger("fixhub")
 SWEEP_SECONDS = 600
 
 
-async def close_overdue_periodically(settings: Settings, backends: Backends) -> None:
+async def close_overdue_periodically(
+    settings: Settings, backends: Backends, stopping: asyncio.Event
+) -> None:
     """Closes jobs whose review window passed. Every process may run it: each close is a
-    conditional update, so two processes never close one job twice."""
-    while True:
+    conditional update, so two processes never close one job twice. Ends when `stopping` is
+    set (see Relay.stop for why a flag and not only a cancellation)."""
+    while not stopping.is_set():
         try:
             context = Context(
                 settings=settings, bus=backends.bus, limiter=backends.limiter, relay=backends.relay
@@ -48,7 +51,9 @@ async def close_overdue_periodically(settings: Settings, backends: Backends) -> 
             raise
         except Exception:
             log.exception("closing overdue jobs failed; retrying later")
-        await asyncio.sleep(SWEEP_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SWEEP_SECONDS):
+                await stopping.wait()
 
 
 @contextlib.asynccontextmanager
@@ -73,15 +78,15 @@ async def running(settings: Settings) -> AsyncIterator[Backends]:
         relay.start()
         stack.push_async_callback(relay.stop)
         backends = Backends(bus=bus, limiter=limiter, relay=relay)
+        stopping = asyncio.Event()
         sweeper = asyncio.create_task(
-            close_overdue_periodically(settings, backends), name="close overdue"
+            close_overdue_periodically(settings, backends, stopping), name="close overdue"
         )
         try:
             yield backends
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            stopping.set()
+            await stop_task(sweeper, STOP_GRACE_SECONDS, "the review-window sweeper")
 
 
 def create_app(settings: Settings) -> Starlette:

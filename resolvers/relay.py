@@ -48,6 +48,8 @@ PRUNE_EVERY_SECONDS = 60.0
 # After a failed publish, wait this long (doubling up to the poll interval) before retrying,
 # so an outage of the bus is not hammered on every commit.
 RETRY_INITIAL_SECONDS = 0.05
+# At shutdown, how long a pass in progress may take to finish before it is cancelled.
+STOP_GRACE_SECONDS = 5.0
 
 
 class Relay:
@@ -63,6 +65,7 @@ class Relay:
         self._parents: dict[int, dict[str, str]] = {}
         # Resolved when a pass that started after the latest `wake` has ended.
         self._next_pass: asyncio.Future[None] | None = None
+        self._stopping = False
 
     def wake(self) -> asyncio.Future[None]:
         """Called right after a transaction that stored events committed. The future is done
@@ -82,21 +85,26 @@ class Relay:
         self._task = asyncio.create_task(self._run(), name="outbox relay")
 
     async def stop(self) -> None:
+        """Let a pass in progress finish (its events reach the bus), then end. A flag, not only
+        a cancellation: on Python 3.11 `asyncio.wait_for` swallows a cancellation that arrives
+        as its awaitable finishes, and a swallowed one would leave shutdown waiting for ever."""
         task, self._task = self._task, None
+        self._stopping = True
+        self._wanted.set()
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task, STOP_GRACE_SECONDS, "outbox relay")
         if self._next_pass is not None and not self._next_pass.done():
             self._next_pass.set_result(None)
 
     async def _run(self) -> None:
         retry = RETRY_INITIAL_SECONDS
         poll = self._settings.outbox_poll_seconds
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(poll):
                     await self._wanted.wait()
+            if self._stopping:
+                return
             self._wanted.clear()
             waiting, self._next_pass = self._next_pass, None
             try:
@@ -196,6 +204,19 @@ class Relay:
         pruned = await outbox.prune(cutoff)
         if pruned:
             log.info("pruned %d outbox events published before %s", pruned, cutoff.isoformat())
+
+
+async def stop_task(task: asyncio.Task[None], grace: float, name: str) -> None:
+    """Wait up to `grace` for a task told to stop (by its own flag) to end, then cancel it and
+    wait as long again; never for ever (shutdown must end within its own timeout)."""
+    done, _ = await asyncio.wait({task}, timeout=grace)
+    if not done:
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=grace)
+    if not done:
+        log.error("%s did not stop within %.0f s; leaving it", name, 2 * grace)
+    elif not task.cancelled() and task.exception() is not None:
+        log.error("%s ended with an error", name, exc_info=task.exception())
 
 
 def _chain(earlier: asyncio.Future[None], later: asyncio.Future[None]) -> None:

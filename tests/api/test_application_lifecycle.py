@@ -4,6 +4,7 @@ sweeper starts with the app and stops with it (application.running)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,3 +46,23 @@ async def test_the_sweeper_stops_with_the_app(settings: Settings) -> None:
 
     assert sweepers[0].done()
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "close overdue"]
+
+
+async def test_shutdown_ends_even_when_a_sweep_swallows_its_cancellation(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python 3.11's asyncio.wait_for returns instead of raising when a cancellation arrives as
+    # its awaitable finishes; a sweep caught that way must not keep shutdown waiting for ever.
+    async def sweep_that_swallows_cancellation(_context: Any) -> int:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(0.5)
+        return 0
+
+    monkeypatch.setattr(application, "close_overdue_jobs", sweep_that_swallows_cancellation)
+    monkeypatch.setattr(application, "SWEEP_SECONDS", 0.01)
+    async with asyncio.timeout(20):  # before: shutdown waited for the sweeper for ever
+        async with application.running(settings):
+            await asyncio.sleep(0.05)  # the sweeper is inside a sweep
+            sweepers = [t for t in asyncio.all_tasks() if t.get_name() == "close overdue"]
+
+    assert sweepers[0].done()
