@@ -358,8 +358,7 @@ class Hub:
                 operation_name=group.operation_name,
                 root_value=root,
             )
-            formatted = self._engine.format_result(plan.merge(shared, result), mine.request_id)
-            return json.dumps(formatted, separators=(",", ":"))
+            return self._encode(plan.merge(shared, result), mine, event)
 
         payloads = await asyncio.gather(*(for_viewer(user) for user in viewers.values()))
         return dict(zip(viewers, payloads, strict=True))
@@ -400,11 +399,15 @@ class Hub:
             operation_name=group.operation_name,
             root_value=root,
         )
+        return self._encode(result, context, event), context.viewer_used
+
+    def _encode(self, result: Any, context: Context, event: Event) -> str:
+        """The `next` payload of one run, whole or split: the result, and the event's cursor."""
         formatted = self._engine.format_result(result, context.request_id)
         if event.cursor is not None:
             # Where to resume from: `after` of any subscription (resolvers/outbox.py).
             formatted["extensions"] = {"cursor": event.cursor}
-        return json.dumps(formatted, separators=(",", ":")), context.viewer_used
+        return json.dumps(formatted, separators=(",", ":"))
 
 
 def _viewer_key(user: User | None) -> int | None:

@@ -156,6 +156,7 @@ async def test_each_matched_worker_gets_its_own_match_from_one_shared_run(
     assert len(matches_read) == 1  # the three viewers' matches in one batched query
     for worker, answer in zip(workers, answers, strict=True):
         assert "errors" not in answer, answer
+        assert answer["extensions"]["cursor"]  # resumable like a whole run's payload
         got = answer["data"]["matchingJobs"]
         assert list(got) == ["id", "title", "category", "myMatch"]  # the selection's order
         mine = await api.ok(
