@@ -52,10 +52,7 @@ async def store(connection: BaseDBAsyncClient, messages: list[tuple[str, Event]]
     their positions."""
     if is_postgres(connection):
         await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [POSITION_LOCK_KEY])
-    _, rows = await connection.execute_query(
-        "SELECT COALESCE(MAX(position), 0) AS top FROM outbox_events"
-    )
-    top = int(rows[0]["top"])
+    top = await _top_position(connection)
     await OutboxEvent.bulk_create(
         [
             OutboxEvent(
@@ -123,7 +120,11 @@ async def event_cursor(ctx: Context) -> str:
 
 
 async def latest_position() -> int:
-    _, rows = await connections.get("default").execute_query(
+    return await _top_position(connections.get("default"))
+
+
+async def _top_position(connection: BaseDBAsyncClient) -> int:
+    _, rows = await connection.execute_query(
         "SELECT COALESCE(MAX(position), 0) AS top FROM outbox_events"
     )
     return int(rows[0]["top"])
