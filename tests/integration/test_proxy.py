@@ -55,6 +55,12 @@ class Proxy(ChildProcess):
         super().__init__(command, env, tmp_path / "caddy.log", port)
 
 
+QUOTES_AFTER = (
+    "subscription($id: ID!, $after: String) {"
+    " quoteReceived(jobId: $id, after: $after) { id amountCents worker { id } } }"
+)
+
+
 @pytest.fixture
 async def proxied(
     two_servers: tuple[ServerProcess, ServerProcess, object], tmp_path: Path
@@ -78,7 +84,12 @@ async def test_requests_and_subscriptions_go_through_the_proxy_and_survive_a_pro
         customer = await api.register("CUSTOMER")
         workers = [await api.worker() for _ in range(2)]
         job = await api.post_job(customer)
-        socket_ = await subscribe(proxy.ws_url, customer.token, QUOTES, {"id": job["id"]})
+        # From a cursor read first, so the quote arrives even if it is published before the
+        # subscription joined its channel (the mutation may land on the other process).
+        now = (await api.ok("{ eventCursor }", {}, customer))["eventCursor"]
+        socket_ = await subscribe(
+            proxy.ws_url, customer.token, QUOTES_AFTER, {"id": job["id"], "after": now}
+        )
         try:
             quote = await api.quote(workers[0], job["id"], 4200)
             payload = await next_payload(socket_)
